@@ -1,0 +1,20 @@
+#include "backends/backend.h"
+
+namespace paydrc::backends {
+
+const std::vector<Backend>& all_backends() {
+  static const std::vector<Backend> table = {
+      {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", nullptr},
+      {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", nullptr},
+  };
+  return table;
+}
+
+const Backend* find_backend(std::string_view name) {
+  for (const Backend& b : all_backends()) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+}  // namespace paydrc::backends

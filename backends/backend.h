@@ -1,0 +1,46 @@
+// The backend interface: one entry per target in one explicit table
+// (backends/backend.cpp). A backend turns the IR (through the shared lowering)
+// into files held in memory; the driver writes them atomically, or nothing.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diagnostics/diagnostic.h"
+#include "ir/ir.h"
+
+namespace paydrc::backends {
+
+struct EmitOptions {
+  // ENVIRONMENT_SUFFIX at compile time, else "dev": the default of the suffix variable.
+  std::string environment_suffix = "dev";
+  // TERRAFORM_STATE_BUCKET / TERRAFORM_STATE_BUCKET_REGION, when set.
+  std::optional<std::string> state_bucket;
+  std::optional<std::string> state_bucket_region;
+  // Directory of the spec file; function sources are resolved against it.
+  std::filesystem::path spec_dir;
+  // The project root: function sources must stay inside it.
+  std::filesystem::path project_root;
+};
+
+struct OutputFile {
+  std::string name;   // relative path inside the output directory
+  std::string bytes;  // exact contents
+};
+
+// Returns the files to write, or nothing after reporting errors to `sink`.
+using EmitFn = std::optional<std::vector<OutputFile>> (*)(const ir::System&, const EmitOptions&, diag::Sink&);
+
+struct Backend {
+  std::string_view name;  // the --target value
+  std::string_view description;
+  EmitFn emit;  // nullptr: not implemented yet
+};
+
+const std::vector<Backend>& all_backends();
+const Backend* find_backend(std::string_view name);
+
+}  // namespace paydrc::backends

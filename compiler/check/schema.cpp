@@ -1,0 +1,189 @@
+#include "check/schema.h"
+
+namespace paydrc::check {
+
+std::string_view type_name(Type t) {
+  switch (t) {
+    case Type::String: return "string";
+    case Type::Integer: return "integer";
+    case Type::Duration: return "duration";
+    case Type::Size: return "size";
+    case Type::Cidr: return "CIDR block";
+    case Type::Money: return "amount";
+    case Type::Bool: return "boolean";
+    case Type::Date: return "date";
+    case Type::Enum: return "keyword";
+    case Type::Ref: return "reference";
+    case Type::RefList: return "list of references";
+    case Type::StringList: return "list of strings";
+    case Type::StringMap: return "map of strings";
+    case Type::AccessMap: return "access map";
+    case Type::OutputRef: return "output reference";
+    case Type::Threshold: return "count or duration";
+  }
+  return "value";
+}
+
+// clang-format off
+const std::vector<BlockSpec>& block_specs() {
+  static const std::vector<BlockSpec> table = {
+    // kind                 parent        label              repeat required doc
+    {"system",             "",           LabelRule::Name,   false, true,  "The system: everything paydrc deploys for one product."},
+    {"objectives",         "system",     LabelRule::None,   false, true,  "Recovery objectives; nested scenario blocks override them where a scenario differs."},
+    {"region_outage",      "objectives", LabelRule::None,   false, false, "Objectives when the whole primary region is lost."},
+    {"az_outage",          "objectives", LabelRule::None,   false, false, "Objectives when one availability zone is lost."},
+    {"logical_corruption", "objectives", LabelRule::None,   false, false, "Objectives after bad writes or an accidental delete."},
+    {"region",             "system",     LabelRule::Name,   true,  true,  "An AWS region the system runs in; the label is its role (`primary`, `secondary`)."},
+    {"database",           "system",     LabelRule::Name,   true,  false, "A relational data tier (Aurora global database)."},
+    {"table",              "system",     LabelRule::Name,   true,  false, "A key-value data tier (DynamoDB global table)."},
+    {"function",           "system",     LabelRule::Name,   true,  false, "A Lambda function deployed in each of its regions."},
+    {"failover",           "system",     LabelRule::Name,   true,  false, "The public API: a regional front door per region behind Route 53 failover records."},
+    {"health_check",       "failover",   LabelRule::None,   false, false, "The Route 53 health check that decides the failover."},
+    {"events",             "system",     LabelRule::Name,   true,  false, "An EventBridge bus per region with cross-region replication."},
+    {"backup",             "system",     LabelRule::Name,   true,  false, "An AWS Backup plan with a vault per region."},
+    {"monitor",            "system",     LabelRule::None,   false, false, "CloudWatch dashboards and alarms, wired to an SNS topic."},
+    {"alarm",              "monitor",    LabelRule::Name,   true,  false, "A CloudWatch alarm on one metric of one block."},
+    {"parameter",          "system",     LabelRule::Name,   true,  false, "An SSM parameter holding a deployment output."},
+    {"workload",           "system",     LabelRule::None,   false, false, "Workload assumptions used by the cost estimate."},
+    {"waive",              "system",     LabelRule::RuleId, true,  false, "A waiver of one policy rule, with a reason and an expiry date."},
+  };
+  return table;
+}
+
+const std::vector<AttributeSpec>& attribute_specs() {
+  using enum Type;
+  constexpr auto Req = Presence::Required;
+  constexpr auto Opt = Presence::Optional;
+  static const std::vector<AttributeSpec> table = {
+    // block, name, type, presence, default, choices, doc
+    {"system", "packs", StringList, Opt, "[\"baseline\"]", "", "Policy packs to check the spec against (`policies/<name>.yaml`)."},
+    {"system", "budget", Money, Opt, "", "", "Monthly budget; the cost estimate is checked against it."},
+
+    {"objectives", "rpo", Duration, Req, "", "", "Recovery point objective: the most data loss accepted."},
+    {"objectives", "rto", Duration, Req, "", "", "Recovery time objective: the longest outage accepted."},
+    {"region_outage", "rpo", Duration, Opt, "", "", "RPO when the primary region is lost (default: the system's)."},
+    {"region_outage", "rto", Duration, Opt, "", "", "RTO when the primary region is lost (default: the system's)."},
+    {"az_outage", "rpo", Duration, Opt, "", "", "RPO when one zone is lost (default: the system's)."},
+    {"az_outage", "rto", Duration, Opt, "", "", "RTO when one zone is lost (default: the system's)."},
+    {"logical_corruption", "rpo", Duration, Opt, "", "", "RPO after logical corruption (default: the system's)."},
+    {"logical_corruption", "rto", Duration, Opt, "", "", "RTO after logical corruption (default: the system's)."},
+
+    {"region", "name", String, Req, "", "", "AWS region code, such as `us-east-1`."},
+    {"region", "cidr", Cidr, Req, "", "", "VPC CIDR block (/16 to /24); subnets are carved from it."},
+    {"region", "zones", Integer, Opt, "3", "", "Availability zones used; each gets a public and a private subnet."},
+    {"region", "nat_gateways", Integer, Opt, "1", "", "NAT gateways (at most one per zone)."},
+
+    {"database", "kind", Enum, Req, "", "aurora_global", "The database kind."},
+    {"database", "engine", Enum, Opt, "aurora-mysql", "aurora-mysql|aurora-postgresql", "Aurora engine."},
+    {"database", "engine_version", String, Opt, "\"8.0\"", "", "Engine major version (`8.0` for Aurora MySQL 3)."},
+    {"database", "instance_class", String, Req, "", "", "DB instance class, such as `db.r5.large`."},
+    {"database", "instances", Integer, Opt, "2", "", "Instances per region cluster (1 writer or reader plus replicas)."},
+    {"database", "database_name", String, Opt, "\"app\"", "", "Initial database name."},
+    {"database", "writer", Ref, Req, "", "region", "Region of the writer cluster."},
+    {"database", "readers", RefList, Req, "", "region", "Regions of the secondary (read-only) clusters."},
+    {"database", "failover", Enum, Opt, "manual", "manual|managed", "Who promotes a secondary when the primary region fails."},
+    {"database", "operator_response", Duration, Opt, "", "", "Time for an operator to start a manual failover (paged to runbook started)."},
+    {"database", "backup_retention", Duration, Opt, "7d", "", "Automated backup (PITR) retention, 1 to 35 days."},
+    {"database", "backtrack", Duration, Opt, "", "", "Aurora Backtrack window; not supported on global databases."},
+    {"database", "deletion_protection", Bool, Opt, "on", "", "Refuse deletes of the clusters."},
+
+    {"table", "kind", Enum, Req, "", "dynamodb_global", "The table kind."},
+    {"table", "hash_key", String, Req, "", "", "Partition key attribute name."},
+    {"table", "hash_key_type", Enum, Opt, "string", "string|number|binary", "Partition key type."},
+    {"table", "range_key", String, Opt, "", "", "Sort key attribute name."},
+    {"table", "range_key_type", Enum, Opt, "string", "string|number|binary", "Sort key type."},
+    {"table", "billing", Enum, Opt, "on_demand", "on_demand|provisioned", "Capacity mode."},
+    {"table", "point_in_time_recovery", Bool, Opt, "on", "", "Continuous backups (PITR)."},
+    {"table", "pitr_days", Integer, Opt, "35", "", "PITR recovery window, 1 to 35 days."},
+    {"table", "stream", Enum, Opt, "new_and_old_images", "off|keys_only|new_image|old_image|new_and_old_images", "DynamoDB stream view."},
+    {"table", "replicas", RefList, Req, "", "region", "Regions holding a replica (the first is where it is created)."},
+    {"table", "ttl_attribute", String, Opt, "", "", "Attribute holding an expiry time."},
+
+    {"function", "runtime", String, Req, "", "", "Lambda runtime identifier, such as `python3.12`."},
+    {"function", "memory", Size, Opt, "1GB", "", "Memory, 128MB to 10GB."},
+    {"function", "timeout", Duration, Opt, "30s", "", "Timeout, 1s to 15m."},
+    {"function", "source", String, Req, "", "", "Source directory, relative to the spec file; paydrc zips it."},
+    {"function", "handler", String, Req, "", "", "Handler, such as `index.handler`."},
+    {"function", "regions", RefList, Req, "", "region", "Regions the function is deployed in."},
+    {"function", "reserved_concurrency", Integer, Opt, "100", "", "Reserved concurrent executions."},
+    {"function", "tracing", Bool, Opt, "on", "", "AWS X-Ray active tracing."},
+    {"function", "access", AccessMap, Opt, "{}", "", "What the function may do: `table: read|read_write`, `database: connect`, `events: publish`, `parameters: read`."},
+    {"function", "environment", StringMap, Opt, "{}", "", "Extra environment variables (the table and bus names are always set)."},
+
+    {"failover", "zone", String, Req, "", "", "Route 53 hosted zone (domain)."},
+    {"failover", "record", String, Req, "", "", "Record name inside the zone."},
+    {"failover", "target", Ref, Req, "", "function", "Function serving the API."},
+    {"failover", "front_door", Enum, Opt, "http_api", "http_api|function_url", "Regional front door: an API Gateway HTTP API with a custom domain."},
+    {"failover", "primary", Ref, Req, "", "region", "Region answering while healthy."},
+    {"failover", "secondary", Ref, Req, "", "region", "Region taking over."},
+    {"failover", "ttl", Duration, Opt, "60s", "", "DNS record TTL."},
+    {"failover", "authorization", Bool, Opt, "on", "", "Require IAM authorization on the API routes."},
+    {"health_check", "interval", Duration, Opt, "30s", "", "Request interval: 10s or 30s."},
+    {"health_check", "failure_threshold", Integer, Opt, "3", "", "Consecutive failures before unhealthy, 1 to 10."},
+    {"health_check", "path", String, Opt, "\"/health\"", "", "Path requested."},
+    {"health_check", "protocol", Enum, Opt, "https", "https|http|tcp", "Protocol."},
+
+    {"events", "from", Ref, Req, "", "region", "Region whose bus forwards events."},
+    {"events", "to", RefList, Req, "", "region", "Regions receiving them."},
+    {"events", "archive", Bool, Opt, "off", "", "Archive events for replay."},
+
+    {"backup", "schedule", String, Req, "", "", "AWS `cron(...)` or `rate(...)` expression, in UTC."},
+    {"backup", "retention", Duration, Req, "", "", "How long recovery points are kept (at least 1d)."},
+    {"backup", "copy_to", Ref, Opt, "", "region", "Region receiving a copy of every recovery point."},
+    {"backup", "copy_retention", Duration, Opt, "", "", "Retention of the copies (default: `retention`)."},
+    {"backup", "covers", RefList, Req, "", "database|table", "Data tiers in the plan."},
+
+    {"monitor", "dashboards", RefList, Opt, "[]", "region", "Regions with a CloudWatch dashboard."},
+    {"monitor", "notify_email", String, Opt, "", "", "E-mail subscribed to the alarm topic."},
+    {"alarm", "metric", Enum, Req, "", "replication_lag|errors|throttles|duration|concurrent_executions", "Metric watched."},
+    {"alarm", "target", Ref, Req, "", "database|table|function", "Block the metric is about."},
+    {"alarm", "threshold", Threshold, Req, "", "", "Alarm when the metric is above this (a duration for lag and duration)."},
+    {"alarm", "period", Duration, Opt, "1m", "", "Evaluation period."},
+    {"alarm", "evaluation_periods", Integer, Opt, "1", "", "Periods above the threshold before alarming."},
+
+    {"parameter", "path", String, Req, "", "", "Parameter name; `{env}` becomes the environment suffix."},
+    {"parameter", "value", OutputRef, Req, "", "", "Deployment output stored: `db.endpoint.region`, `db.reader_endpoint.region`, `table.name`, `events.bus`."},
+    {"parameter", "secure", Bool, Opt, "off", "", "Store as a KMS-encrypted SecureString."},
+
+    {"workload", "requests_per_month", Integer, Opt, "10000000", "", "API requests per month."},
+    {"workload", "storage_gb", Integer, Opt, "50", "", "Data stored, in GB, per data tier."},
+
+    {"waive", "reason", String, Req, "", "", "Why the finding is accepted."},
+    {"waive", "until", Date, Req, "", "", "Expiry date (YYYY-MM-DD); after it the waiver is itself a finding."},
+    {"waive", "scope", Ref, Opt, "", "region|database|table|function|failover|events|backup", "Limit the waiver to findings about one block."},
+  };
+  return table;
+}
+// clang-format on
+
+const BlockSpec* find_block(std::string_view kind) {
+  for (const BlockSpec& b : block_specs()) {
+    if (b.kind == kind) return &b;
+  }
+  return nullptr;
+}
+
+const AttributeSpec* find_attribute(std::string_view block, std::string_view name) {
+  for (const AttributeSpec& a : attribute_specs()) {
+    if (a.block == block && a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::vector<const AttributeSpec*> attributes_of(std::string_view block) {
+  std::vector<const AttributeSpec*> out;
+  for (const AttributeSpec& a : attribute_specs()) {
+    if (a.block == block) out.push_back(&a);
+  }
+  return out;
+}
+
+std::vector<const BlockSpec*> children_of(std::string_view parent) {
+  std::vector<const BlockSpec*> out;
+  for (const BlockSpec& b : block_specs()) {
+    if (b.parent == parent) out.push_back(&b);
+  }
+  return out;
+}
+
+}  // namespace paydrc::check

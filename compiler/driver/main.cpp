@@ -1,0 +1,234 @@
+// paydrc's command line: compile, check, fmt, dump, reference.
+// Exit status: 0 ok; 1 the spec has errors; 2 usage errors or unreadable files.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "backends/backend.h"
+#include "check/reference_doc.h"
+#include "diagnostics/render.h"
+#include "driver/output.h"
+#include "format/format.h"
+#include "frontend.h"
+#include "ir/dump.h"
+
+namespace {
+
+using namespace paydrc;
+
+constexpr int kOk = 0;
+constexpr int kSpecErrors = 1;
+constexpr int kUsage = 2;
+
+int report_read_error(const frontend::Loaded& loaded, const std::string& path) {
+  std::cerr << fmt::format("paydrc: error: `{}` {}\n", path, loaded.read_error);
+  return kUsage;
+}
+
+void print_diagnostics(const frontend::Loaded& loaded) {
+  diag::FileMap files;
+  if (loaded.source) files[loaded.source->path()] = loaded.source.get();
+  diag::TextOptions opts{diag::want_color(STDERR_FILENO)};
+  for (const diag::Diagnostic& d : loaded.sink.diagnostics()) diag::render_text(std::cerr, d, files, opts);
+  std::size_t errors = loaded.sink.error_count();
+  if (errors != 0) std::cerr << fmt::format("{} error{} generated.\n", errors, errors == 1 ? "" : "s");
+}
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return (v != nullptr && v[0] != '\0') ? std::string(v) : fallback;
+}
+
+int compile(const std::string& path, const std::string& target, const std::string& out_dir) {
+  const backends::Backend* backend = backends::find_backend(target);
+  if (backend == nullptr) {
+    std::cerr << fmt::format("paydrc: error: unknown target `{}`\n", target);
+    return kUsage;
+  }
+  frontend::Loaded loaded = frontend::load(path);
+  if (!loaded.source) return report_read_error(loaded, path);
+  print_diagnostics(loaded);
+  if (!loaded.ir) return kSpecErrors;
+  if (backend->emit == nullptr) {
+    std::cerr << fmt::format("paydrc: error: the `{}` backend is not implemented yet\n", target);
+    return kUsage;
+  }
+  backends::EmitOptions options;
+  options.environment_suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
+  if (const char* bucket = std::getenv("TERRAFORM_STATE_BUCKET"); bucket != nullptr && bucket[0] != '\0') {
+    options.state_bucket = bucket;
+    options.state_bucket_region = env_or("TERRAFORM_STATE_BUCKET_REGION", "us-east-1");
+  }
+  std::filesystem::path spec_dir = std::filesystem::path(path).parent_path();
+  if (spec_dir.empty()) spec_dir = ".";
+  options.spec_dir = std::filesystem::absolute(spec_dir).lexically_normal();
+  options.project_root = frontend::project_root_for(spec_dir);
+  diag::Sink emit_sink(path);
+  auto files = backend->emit(*loaded.ir, options, emit_sink);
+  frontend::Loaded shown;  // reuse the renderer with the same source for emit diagnostics
+  diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
+  for (const diag::Diagnostic& d : emit_sink.diagnostics()) {
+    diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
+  }
+  if (!files || emit_sink.has_errors()) return kSpecErrors;
+  std::string error = driver::write_output(out_dir, *files);
+  if (!error.empty()) {
+    std::cerr << "paydrc: error: " << error << '\n';
+    return kUsage;
+  }
+  std::cerr << fmt::format("paydrc: wrote {} file{} to {}\n", files->size(), files->size() == 1 ? "" : "s", out_dir);
+  return kOk;
+}
+
+int check_files(const std::vector<std::string>& paths, const std::string& format) {
+  int status = kOk;
+  nlohmann::ordered_json json_files = nlohmann::ordered_json::array();
+  for (const std::string& path : paths) {
+    frontend::Loaded loaded = frontend::load(path);
+    if (!loaded.source) {
+      report_read_error(loaded, path);
+      status = kUsage;
+      continue;
+    }
+    if (format == "json") {
+      nlohmann::ordered_json diags = nlohmann::ordered_json::array();
+      for (const auto& d : loaded.sink.diagnostics()) diags.push_back(diag::to_json(d));
+      json_files.push_back({{"file", path}, {"ok", loaded.ir.has_value()}, {"diagnostics", diags}});
+    } else {
+      print_diagnostics(loaded);
+      if (loaded.ir) std::cerr << fmt::format("{}: ok\n", path);
+    }
+    if (!loaded.ir && status == kOk) status = kSpecErrors;
+  }
+  if (format == "json") {
+    std::cout << nlohmann::ordered_json{{"files", json_files}}.dump(2, ' ', false,
+                                                                    nlohmann::ordered_json::error_handler_t::replace)
+              << '\n';
+  }
+  return status;
+}
+
+int format_files(const std::vector<std::string>& paths, bool check_only) {
+  int status = kOk;
+  for (const std::string& path : paths) {
+    frontend::Loaded loaded = frontend::load(path, /*check=*/false);
+    if (!loaded.source) {
+      report_read_error(loaded, path);
+      status = kUsage;
+      continue;
+    }
+    if (!loaded.ast) {
+      print_diagnostics(loaded);
+      if (status == kOk) status = kSpecErrors;
+      continue;
+    }
+    std::string formatted = format::format(*loaded.ast);
+    if (formatted == loaded.source->text()) continue;
+    if (check_only) {
+      std::cerr << fmt::format("{}: not formatted; run `paydrc fmt {}`\n", path, path);
+      if (status == kOk) status = kSpecErrors;
+      continue;
+    }
+    std::string temp = path + ".paydrc-fmt.tmp";
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      out << formatted;
+      if (!out) {
+        std::cerr << fmt::format("paydrc: error: cannot write `{}`\n", path);
+        std::remove(temp.c_str());
+        status = kUsage;
+        continue;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+      std::remove(temp.c_str());
+      std::cerr << fmt::format("paydrc: error: cannot write `{}`: {}\n", path, ec.message());
+      status = kUsage;
+    }
+  }
+  return status;
+}
+
+int dump_spec(const std::string& what, const std::string& path) {
+  frontend::Loaded loaded = frontend::load(path, what == "ir");
+  if (!loaded.source) return report_read_error(loaded, path);
+  print_diagnostics(loaded);
+  if (what == "ast") {
+    if (!loaded.ast) return kSpecErrors;
+    std::cout << dump::ast_text(*loaded.ast);
+    return kOk;
+  }
+  if (!loaded.ir) return kSpecErrors;
+  std::cout << dump::ir_text(*loaded.ir);
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"paydrc: compiles a disaster-recovery spec (.pdr) into policy-checked Terraform JSON or CloudFormation"};
+  app.set_version_flag("--version", std::string("paydrc ") + PAYDRC_VERSION);
+  app.require_subcommand(0, 1);
+
+  std::string file;
+  std::string target;
+  std::string out_dir = "out";
+  std::vector<std::string> targets;
+  for (const auto& b : paydrc::backends::all_backends()) targets.emplace_back(b.name);
+  app.add_option("file", file, "the spec to compile");
+  app.add_option("-t,--target", target, "what to generate")->check(CLI::IsMember(targets));
+  app.add_option("-o,--output", out_dir, "output directory (written whole, or not at all)")->capture_default_str();
+
+  auto* check_cmd = app.add_subcommand("check", "check specs: syntax, schema, AWS rules; exit 1 on errors");
+  std::vector<std::string> check_paths;
+  std::string check_format = "text";
+  check_cmd->add_option("files", check_paths, "specs to check")->required();
+  check_cmd->add_option("--format", check_format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
+
+  auto* fmt_cmd = app.add_subcommand("fmt", "rewrite specs in the canonical layout");
+  std::vector<std::string> fmt_paths;
+  bool fmt_check = false;
+  fmt_cmd->add_option("files", fmt_paths, "specs to format")->required();
+  fmt_cmd->add_flag("--check", fmt_check, "change nothing; exit 1 if a file is not formatted");
+
+  auto* dump_cmd = app.add_subcommand("dump", "print the AST or the IR of a spec as stable text");
+  std::string dump_what;
+  std::string dump_path;
+  dump_cmd->add_option("what", dump_what, "ast or ir")->required()->check(CLI::IsMember({"ast", "ir"}));
+  dump_cmd->add_option("file", dump_path, "the spec")->required();
+
+  app.add_subcommand("reference", "print the language reference generated from the schema table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kUsage;
+  }
+
+  if (check_cmd->parsed()) return check_files(check_paths, check_format);
+  if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
+  if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
+  if (app.got_subcommand("reference")) {
+    std::cout << paydrc::check::language_reference();
+    return kOk;
+  }
+  if (file.empty()) {
+    std::cerr << app.help();
+    return kUsage;
+  }
+  if (target.empty()) {
+    std::cerr << "paydrc: error: `--target` is required to compile (terraform or cloudformation)\n"
+                 "hint: use `paydrc check FILE` to check without generating\n";
+    return kUsage;
+  }
+  return compile(file, target, out_dir);
+}
