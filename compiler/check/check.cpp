@@ -267,7 +267,7 @@ class Checker {
                                    [&](const ast::Entry& c) { return c.is_block() && c.name == child->kind; });
       if (!present && !mentioned) {
         sink_.report(diag::Kind::MissingBlock, e.name_range,
-                     fmt::format("`{}` block is missing a `{}` block", spec.kind, child->kind),
+                     fmt::format("`{}` block is missing {} `{}` block", spec.kind, article(child->kind), child->kind),
                      fmt::format("add `{} {}{{ ... }}`: {}", child->kind,
                                  child->label == LabelRule::None ? "" : "<name> ", lower_first(child->doc)));
       }

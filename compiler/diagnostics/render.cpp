@@ -52,14 +52,34 @@ std::string location(const std::string& file, const SourceRange& r) {
 }  // namespace
 
 std::string printable(std::string_view line) {
+  // Valid UTF-8 passes through; invalid bytes and control characters become `?`
+  // (one column each, as the encoding check counts them).
   std::string out;
   out.reserve(line.size());
-  for (char ch : line) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\t' || c >= 0x20) {
-      out += (c == 0x7F) ? '?' : ch;
+  for (std::size_t i = 0; i < line.size();) {
+    auto c = static_cast<unsigned char>(line[i]);
+    if (c < 0x80) {
+      out += (c == '\t' || (c >= 0x20 && c != 0x7F)) ? static_cast<char>(c) : '?';
+      ++i;
+      continue;
+    }
+    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    bool valid = n != 0 && c <= 0xF4 && i + n <= line.size();
+    for (std::size_t k = 1; valid && k < n; ++k) valid = is_continuation(static_cast<unsigned char>(line[i + k]));
+    if (valid && n == 3) {
+      auto c1 = static_cast<unsigned char>(line[i + 1]);
+      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 > 0x9F);
+    }
+    if (valid && n == 4) {
+      auto c1 = static_cast<unsigned char>(line[i + 1]);
+      valid = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 > 0x8F);
+    }
+    if (valid) {
+      out.append(line.substr(i, n));
+      i += n;
     } else {
-      out += '?';  // NUL and other control bytes: one column, never sent to the terminal
+      out += '?';
+      ++i;
     }
   }
   return out;

@@ -1,0 +1,141 @@
+"""The paydrc command line: exit statuses (0 ok, 1 spec errors, 2 usage or
+unreadable input), located errors for hostile bytes, and nothing written when a
+spec has errors. PAYDRC_BIN names the binary (ctest sets it)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("PAYDRC_BIN") or os.path.join(ROOT, "build/compiler/driver/paydrc")
+PINNED = {"SOURCE_DATE_EPOCH": "1795478400", "NO_COLOR": "1"}  # 2026-11-24
+
+
+def run(*args, cwd=ROOT, env=None, timeout=60):
+    e = dict(os.environ)
+    e.update(PINNED)
+    if env:
+        e.update(env)
+    return subprocess.run([BIN, *args], cwd=cwd, env=e, capture_output=True, timeout=timeout)
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="paydrc-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def test_version_and_help(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stdout.startswith(b"paydrc "))
+        self.assertEqual(run("--help").returncode, 0)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(run("--bogus").returncode, 2)
+        self.assertEqual(run("specs/payment.pdr", "--target", "pulumi").returncode, 2)
+        self.assertEqual(run("check").returncode, 2)
+        self.assertEqual(run("specs/payment.pdr").returncode, 2)  # no --target
+        self.assertEqual(run("check", os.path.join(self.tmp, "missing.pdr")).returncode, 2)
+        self.assertEqual(run("check", self.tmp).returncode, 2)  # a directory
+
+    def test_reference_spec_checks_and_is_formatted(self):
+        self.assertEqual(run("check", "specs/payment.pdr").returncode, 0)
+        self.assertEqual(run("fmt", "--check", "specs/payment.pdr").returncode, 0)
+
+    def test_check_json(self):
+        bad = self.write("bad.pdr", "system x {\n  objectives { rpo = 5 }\n}\n")
+        r = run("check", "--format", "json", bad)
+        self.assertEqual(r.returncode, 1)
+        out = json.loads(r.stdout)
+        diags = out["files"][0]["diagnostics"]
+        self.assertTrue(any(d["id"] == "type-mismatch" and d["range"]["line"] == 2 for d in diags))
+
+    def test_seed_defects_each_get_one_located_error_with_a_hint(self):
+        spec = open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8").read()
+        spec = spec.replace('runtime = "python3.12"', 'runtime = "python3.11"')
+        spec = spec.replace("front_door = http_api", "front_door = function_url")
+        spec = spec.replace("    backup_retention = 7d\n", "    backup_retention = 7d\n    backtrack = 24h\n", 1)
+        path = os.path.join(ROOT, "specs", ".seed_defects_test.pdr")  # inside the project: source stays valid
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(spec)
+        try:
+            r = run("check", "--format", "json", path)
+        finally:
+            os.remove(path)
+        self.assertEqual(r.returncode, 1)
+        diags = json.loads(r.stdout)["files"][0]["diagnostics"]
+        ids = sorted(d["id"] for d in diags)
+        self.assertEqual(ids, ["backtrack-on-global", "function-url-failover", "runtime-not-deployable"])
+        for d in diags:
+            self.assertTrue(d["hint"])
+            self.assertGreater(d["range"]["line"], 0)
+            self.assertGreater(d["range"]["column"], 0)
+
+    def test_hostile_bytes_get_located_errors_and_write_nothing(self):
+        cases = {
+            "empty": b"",
+            "binary": bytes(range(256)) * 40,
+            "truncated": open(os.path.join(ROOT, "specs/payment.pdr"), "rb").read()[:900],
+            "deep_lists": b"system x { a = " + b"[" * 100000 + b"]" * 100000 + b" }",
+            "deep_blocks": b"system x " + b"{ a " * 100000,
+            "deep_maps": b"system x { a = " + b"{ k: " * 100000,
+            "big_string": b'system x { packs = ["' + b"a" * (5 * 1024 * 1024) + b'"] }',
+            "big_unterminated": b'system x { packs = ["' + b"a" * (5 * 1024 * 1024),
+            "nul": b"system x {\n  packs = [\"a\x00\"]\n}\n",
+            "invalid_utf8": b"system x {\n  \xff\xfe = 1\n}\n",
+            "lone_cr": b"system x {\r  packs = []\r}\r",
+            "junk_tokens": b"} ] = , : " * 100000,
+        }
+        for name, data in cases.items():
+            with self.subTest(name):
+                spec = self.write(name + ".pdr", data)
+                out = os.path.join(self.tmp, "out-" + name)
+                r = run(spec, "--target", "terraform", "-o", out, timeout=60)
+                self.assertEqual(r.returncode, 1, r.stderr[-2000:])
+                first = r.stderr.decode("utf-8", "replace").splitlines()[0]
+                self.assertRegex(first, r"^.*\.pdr:\d+:\d+: error: ")
+                self.assertFalse(os.path.exists(out))
+                self.assertEqual(sorted(os.listdir(self.tmp)), sorted(os.listdir(self.tmp)))
+                leftovers = [n for n in os.listdir(self.tmp) if n.startswith("out-")]
+                self.assertEqual(leftovers, [])
+
+    def test_fmt_rewrites_and_check_detects(self):
+        path = self.write("messy.pdr", "system x{objectives{rpo=5m rto=15m}}\n")
+        self.assertEqual(run("fmt", "--check", path).returncode, 1)
+        self.assertEqual(run("fmt", path).returncode, 0)
+        self.assertEqual(run("fmt", "--check", path).returncode, 0)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "system x {\n  objectives {\n    rpo = 5m\n    rto = 15m\n  }\n}\n")
+
+    def test_fmt_refuses_syntax_errors_without_touching_the_file(self):
+        path = self.write("broken.pdr", "system x {\n")
+        self.assertEqual(run("fmt", path).returncode, 1)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "system x {\n")
+
+    def test_dump_is_stable(self):
+        a = run("dump", "ir", "specs/payment.pdr")
+        b = run("dump", "ir", os.path.join(ROOT, "specs/payment.pdr"), cwd=self.tmp, env={"TZ": "Asia/Tokyo", "LC_ALL": "C"})
+        self.assertEqual(a.returncode, 0)
+        self.assertEqual(a.stdout, b.stdout)
+        self.assertEqual(run("dump", "ast", "specs/payment.pdr").returncode, 0)
+
+    def test_no_color_unless_terminal(self):
+        bad = self.write("bad.pdr", "system x {}\n")
+        r = run("check", bad)
+        self.assertNotIn(b"\x1b[", r.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main(verbosity=2))
