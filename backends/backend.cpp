@@ -1,10 +1,12 @@
 #include "backends/backend.h"
 
+#include "backends/terraform/terraform.h"
+
 namespace paydrc::backends {
 
 const std::vector<Backend>& all_backends() {
   static const std::vector<Backend> table = {
-      {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", nullptr},
+      {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", terraform::emit},
       {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", nullptr},
   };
   return table;

@@ -60,6 +60,7 @@ Loaded load(const std::string& path, bool check) {
   options.project_root = project_root_for(spec_dir);
   options.spec_dir = fs::absolute(spec_dir, ec).lexically_normal();
   out.ir = check::check(*out.ast, options, out.sink);
+  if (out.ir) out.ir->spec_path = path;
   return out;
 }
 

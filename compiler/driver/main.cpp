@@ -17,6 +17,13 @@
 #include "format/format.h"
 #include "frontend.h"
 #include "ir/dump.h"
+#include "check/values.h"
+#include "cost/estimate.h"
+#include "dr/analysis.h"
+#include "dr/facts.h"
+#include "engine/engine.h"
+#include "engine/sarif.h"
+#include "lower/lower.h"
 
 namespace {
 
@@ -40,6 +47,43 @@ void print_diagnostics(const frontend::Loaded& loaded) {
   if (errors != 0) std::cerr << fmt::format("{} error{} generated.\n", errors, errors == 1 ? "" : "s");
 }
 
+std::string spec_dir_of(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  return dir.empty() ? std::string(".") : dir.string();
+}
+
+// Runs the packs over a checked spec. Pack errors go to `loaded.sink`.
+policies::Report run_policies(frontend::Loaded& loaded, const std::vector<std::string>& packs) {
+  infra::Model model = lower::lower(*loaded.ir, {});
+  policies::RunOptions options{spec_dir_of(loaded.source->path()), check::today_utc(), packs};
+  return policies::run(*loaded.ir, model, options, loaded.sink);
+}
+
+// Waived findings are shown as notes that say who accepted them until when.
+diag::Diagnostic shown(const policies::Finding& f) {
+  diag::Diagnostic d = f.diagnostic;
+  if (f.waived) {
+    d.message = fmt::format("waived: {}", d.message);
+    d.severity = diag::Severity::Note;
+    d.notes.push_back({fmt::format("waiver until {}: {}", f.waiver_until, f.waiver_reason), {}});
+  }
+  return d;
+}
+
+void print_findings(const frontend::Loaded& loaded, const policies::Report& report) {
+  diag::FileMap files;
+  files[loaded.source->path()] = loaded.source.get();
+  for (const auto& s : report.pack_sources) files[s->path()] = s.get();
+  diag::TextOptions opts{diag::want_color(STDERR_FILENO)};
+  for (const policies::Finding& f : report.findings) diag::render_text(std::cerr, shown(f), files, opts);
+}
+
+std::string summary(const policies::Report& report) {
+  return fmt::format("{} error(s), {} warning(s), {} waived", report.unwaived_errors(),
+                     report.count(diag::Severity::Warning, false),
+                     report.count(diag::Severity::Error, true) + report.count(diag::Severity::Warning, true));
+}
+
 std::string env_or(const char* name, std::string fallback) {
   const char* v = std::getenv(name);
   return (v != nullptr && v[0] != '\0') ? std::string(v) : fallback;
@@ -55,6 +99,16 @@ int compile(const std::string& path, const std::string& target, const std::strin
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
   if (!loaded.ir) return kSpecErrors;
+  policies::Report report = run_policies(loaded, {});
+  if (!report.packs_ok) {
+    print_diagnostics(loaded);
+    return kSpecErrors;
+  }
+  print_findings(loaded, report);
+  if (report.unwaived_errors() != 0) {
+    std::cerr << fmt::format("paydrc: policy findings: {}; nothing written\n", summary(report));
+    return kSpecErrors;
+  }
   if (backend->emit == nullptr) {
     std::cerr << fmt::format("paydrc: error: the `{}` backend is not implemented yet\n", target);
     return kUsage;
@@ -86,9 +140,11 @@ int compile(const std::string& path, const std::string& target, const std::strin
   return kOk;
 }
 
-int check_files(const std::vector<std::string>& paths, const std::string& format) {
+int check_files(const std::vector<std::string>& paths, const std::string& format,
+                const std::vector<std::string>& packs) {
   int status = kOk;
   nlohmann::ordered_json json_files = nlohmann::ordered_json::array();
+  std::vector<policies::SarifFile> sarif_files;
   for (const std::string& path : paths) {
     frontend::Loaded loaded = frontend::load(path);
     if (!loaded.source) {
@@ -96,22 +152,59 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
       status = kUsage;
       continue;
     }
+    std::size_t front_end_count = loaded.sink.diagnostics().size();
+    policies::Report report;
+    if (loaded.ir) report = run_policies(loaded, packs);
+    bool ok = loaded.ir && report.packs_ok && report.unwaived_errors() == 0;
     if (format == "json") {
       nlohmann::ordered_json diags = nlohmann::ordered_json::array();
       for (const auto& d : loaded.sink.diagnostics()) diags.push_back(diag::to_json(d));
-      json_files.push_back({{"file", path}, {"ok", loaded.ir.has_value()}, {"diagnostics", diags}});
+      nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+      for (const auto& f : report.findings) {
+        auto j = diag::to_json(f.diagnostic);
+        j["waived"] = f.waived;
+        if (f.waived) j["waiver"] = {{"reason", f.waiver_reason}, {"until", f.waiver_until}};
+        if (!f.scope.empty()) j["scope"] = f.scope;
+        findings.push_back(std::move(j));
+      }
+      json_files.push_back({{"file", path}, {"ok", ok}, {"packs", report.packs}, {"diagnostics", diags},
+                            {"findings", findings}});
+    } else if (format == "sarif") {
+      sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings});
     } else {
+      (void)front_end_count;
       print_diagnostics(loaded);
-      if (loaded.ir) std::cerr << fmt::format("{}: ok\n", path);
+      if (loaded.ir && report.packs_ok) {
+        print_findings(loaded, report);
+        std::cerr << fmt::format("{}: {} ({}; packs: {})\n", path, ok ? "ok" : "failed", summary(report),
+                                 fmt::join(report.packs, ", "));
+      }
     }
-    if (!loaded.ir && status == kOk) status = kSpecErrors;
+    if (!ok && status == kOk) status = kSpecErrors;
   }
   if (format == "json") {
     std::cout << nlohmann::ordered_json{{"files", json_files}}.dump(2, ' ', false,
                                                                     nlohmann::ordered_json::error_handler_t::replace)
               << '\n';
+  } else if (format == "sarif") {
+    std::cout << policies::to_sarif(sarif_files, PAYDRC_VERSION)
+                     .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+              << '\n';
   }
   return status;
+}
+
+int explain_recovery(const std::string& path) {
+  frontend::Loaded loaded = frontend::load(path);
+  if (!loaded.source) return report_read_error(loaded, path);
+  print_diagnostics(loaded);
+  if (!loaded.ir) return kSpecErrors;
+  static const policies::RecoveryFacts facts = policies::load_recovery_facts();
+  static const policies::PriceTable prices = policies::load_prices();
+  std::cout << fmt::format("Recovery budget for `{}` (achieved of objective)\n\n", loaded.ir->name)
+            << policies::render_budget(policies::analyse(*loaded.ir, facts)) << "\nMonthly cost estimate\n\n"
+            << policies::render_estimate(policies::estimate_cost(*loaded.ir, prices));
+  return kOk;
 }
 
 int format_files(const std::vector<std::string>& paths, bool check_only) {
@@ -191,7 +284,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> check_paths;
   std::string check_format = "text";
   check_cmd->add_option("files", check_paths, "specs to check")->required();
-  check_cmd->add_option("--format", check_format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
+  check_cmd->add_option("--format", check_format, "text, json or sarif")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  std::vector<std::string> check_packs;
+  check_cmd->add_option("--pack", check_packs, "policy packs to use instead of the spec's `packs`");
 
   auto* fmt_cmd = app.add_subcommand("fmt", "rewrite specs in the canonical layout");
   std::vector<std::string> fmt_paths;
@@ -205,6 +302,10 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("what", dump_what, "ast or ir")->required()->check(CLI::IsMember({"ast", "ir"}));
   dump_cmd->add_option("file", dump_path, "the spec")->required();
 
+  auto* dr_cmd = app.add_subcommand("dr", "print the recovery budget per failure scenario and the cost estimate");
+  std::string dr_path;
+  dr_cmd->add_option("file", dr_path, "the spec")->required();
+
   app.add_subcommand("reference", "print the language reference generated from the schema table");
 
   try {
@@ -214,7 +315,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
-  if (check_cmd->parsed()) return check_files(check_paths, check_format);
+  if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
+  if (dr_cmd->parsed()) return explain_recovery(dr_path);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
   if (app.got_subcommand("reference")) {

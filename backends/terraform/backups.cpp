@@ -1,0 +1,43 @@
+// AWS Backup vaults, plans and selections.
+#include "terraform/document.h"
+
+namespace paydrc::backends::terraform {
+
+using infra::Attr;
+using infra::Kind;
+
+void emit_backups(Document& doc) {
+  const infra::Model& m = doc.model();
+  for (const infra::BackupVault& v : m.backup_vaults) {
+    doc.resource("aws_backup_vault", v.id, v.region) = {
+        {"provider", "aws." + v.region}, {"name", Document::text(v.name)},
+        {"kms_key_arn", Document::ref(Kind::Key, v.key, Attr::Arn)}, {"tags", Document::name_tag(v.name)}};
+  }
+  for (const infra::BackupPlan& p : m.backup_plans) {
+    json rules = json::array();
+    for (const infra::BackupRule& r : p.rules) {
+      json rule = {{"rule_name", r.name},
+                   {"target_vault_name", Document::ref(Kind::BackupVault, r.vault, Attr::Name)},
+                   {"schedule", r.schedule},
+                   {"lifecycle", json::array({{{"delete_after", r.delete_after_days}}})}};
+      for (const infra::BackupCopy& c : r.copies) {
+        rule["copy_action"].push_back({{"destination_vault_arn", Document::ref(Kind::BackupVault, c.vault, Attr::Arn)},
+                                       {"lifecycle", json::array({{{"delete_after", c.delete_after_days}}})}});
+      }
+      rules.push_back(std::move(rule));
+    }
+    doc.resource("aws_backup_plan", p.id, p.region) = {
+        {"provider", "aws." + p.region}, {"name", Document::text(p.name)}, {"rule", rules},
+        {"tags", Document::name_tag(p.name)}};
+  }
+  for (const infra::BackupSelection& s : m.backup_selections) {
+    doc.resource("aws_backup_selection", s.id, s.region) = {
+        {"provider", "aws." + s.region},
+        {"name", Document::text(s.name)},
+        {"plan_id", Document::ref(Kind::BackupPlan, s.plan)},
+        {"iam_role_arn", Document::ref(Kind::Role, s.role, Attr::Arn)},
+        {"resources", Document::texts(s.resources)}};
+  }
+}
+
+}  // namespace paydrc::backends::terraform

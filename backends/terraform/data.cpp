@@ -1,0 +1,167 @@
+// The master secret, Aurora global databases and DynamoDB global tables.
+#include "terraform/document.h"
+
+namespace paydrc::backends::terraform {
+
+using infra::Attr;
+using infra::Kind;
+
+namespace {
+
+std::string password(const std::string& secret) {
+  return "ephemeral.aws_secretsmanager_random_password." + secret + ".random_password";
+}
+
+const char* key_type(infra::KeyKind kind) {
+  switch (kind) {
+    case infra::KeyKind::String: return "S";
+    case infra::KeyKind::Number: return "N";
+    case infra::KeyKind::Binary: return "B";
+  }
+  return "S";
+}
+
+void emit_secret(Document& doc, const infra::Secret& s) {
+  // Ephemeral: generated during plan and apply, never written to state. Write-only
+  // attributes (Terraform 1.11, provider 5.100) hand it to the secret and the
+  // cluster; bumping `version` rotates both.
+  doc.root()["ephemeral"]["aws_secretsmanager_random_password"][s.id] = {
+      {"provider", "aws." + s.region},
+      {"password_length", s.password_length},
+      {"exclude_characters", s.exclude_characters}};
+  json replicas = json::array();
+  for (const auto& [region, key] : s.replicas) {
+    replicas.push_back({{"region", region}, {"kms_key_id", Document::ref(Kind::Key, key, Attr::Arn)}});
+  }
+  json& secret = doc.resource("aws_secretsmanager_secret", s.id, s.region);
+  secret["name"] = Document::text(s.name);
+  secret["description"] = s.description;
+  secret["kms_key_id"] = Document::ref(Kind::Key, s.key, Attr::Arn);
+  secret["recovery_window_in_days"] = 30;
+  if (!replicas.empty()) secret["replica"] = replicas;
+  secret["tags"] = Document::name_tag(s.name);
+  doc.resource("aws_secretsmanager_secret_version", s.id, s.region) = {
+      {"provider", "aws." + s.region},
+      {"secret_id", Document::ref(Kind::Secret, s.id, Attr::Id)},
+      {"secret_string_wo",
+       Document::expr("jsonencode({username = \"" + s.username + "\", password = " + password(s.id) + "})")},
+      {"secret_string_wo_version", s.version}};
+}
+
+void emit_cluster(Document& doc, const infra::DbCluster& c) {
+  json& body = doc.resource("aws_rds_cluster", c.id, c.region);
+  body["cluster_identifier"] = Document::text(c.identifier);
+  body["global_cluster_identifier"] = Document::ref(Kind::GlobalCluster, c.global_cluster, Attr::Id);
+  body["engine"] = c.engine;
+  body["engine_version"] = c.engine_version;
+  body["db_subnet_group_name"] = Document::ref(Kind::DbSubnetGroup, c.subnet_group, Attr::Name);
+  body["db_cluster_parameter_group_name"] = Document::ref(Kind::DbClusterParameterGroup, c.parameter_group, Attr::Name);
+  json groups = json::array();
+  for (const std::string& sg : c.security_groups) groups.push_back(Document::ref(Kind::SecurityGroup, sg));
+  body["vpc_security_group_ids"] = groups;
+  body["port"] = c.port;
+  body["storage_encrypted"] = true;
+  body["kms_key_id"] = Document::ref(Kind::Key, c.key, Attr::Arn);
+  body["deletion_protection"] = c.deletion_protection;
+  body["iam_database_authentication_enabled"] = c.iam_auth;
+  body["enabled_cloudwatch_logs_exports"] = c.log_exports;
+  body["backup_retention_period"] = c.backup_retention_days;
+  body["preferred_backup_window"] = c.backup_window;
+  body["copy_tags_to_snapshot"] = true;
+  body["skip_final_snapshot"] = false;
+  body["final_snapshot_identifier"] = Document::text(c.final_snapshot_identifier);
+  body["tags"] = Document::name_tag(c.identifier);
+  if (c.database_name) body["database_name"] = *c.database_name;
+  if (c.master_secret) {
+    const infra::Secret* secret = nullptr;
+    for (const infra::Secret& s : doc.model().secrets) {
+      if (s.id == *c.master_secret) secret = &s;
+    }
+    if (secret) {
+      body["master_username"] = secret->username;
+      body["master_password_wo"] = Document::expr(password(secret->id));
+      body["master_password_wo_version"] = secret->version;
+    }
+  }
+  if (!c.after.empty()) {
+    json after = json::array();
+    for (const infra::Ref& r : c.after) after.push_back(std::string(type_name(r.kind)) + "." + r.id);
+    body["depends_on"] = after;
+  }
+}
+
+}  // namespace
+
+void emit_data(Document& doc) {
+  const infra::Model& m = doc.model();
+  for (const infra::Secret& s : m.secrets) emit_secret(doc, s);
+  for (const infra::DbSubnetGroup& g : m.db_subnet_groups) {
+    json subnets = json::array();
+    for (const std::string& s : g.subnets) subnets.push_back(Document::ref(Kind::Subnet, s));
+    doc.resource("aws_db_subnet_group", g.id, g.region) = {
+        {"provider", "aws." + g.region}, {"name", Document::text(g.name)}, {"subnet_ids", subnets},
+        {"tags", Document::name_tag(g.name)}};
+  }
+  for (const infra::DbClusterParameterGroup& g : m.db_parameter_groups) {
+    json params = json::array();
+    for (const auto& [name, value] : g.parameters) params.push_back({{"name", name}, {"value", value}});
+    json& body = doc.resource("aws_rds_cluster_parameter_group", g.id, g.region);
+    body["name"] = Document::text(g.name);
+    body["family"] = g.family;
+    body["tags"] = Document::name_tag(g.name);
+    if (!params.empty()) body["parameter"] = params;
+  }
+  for (const infra::GlobalCluster& g : m.global_clusters) {
+    // No database_name here: it goes on the writer cluster.
+    doc.resource("aws_rds_global_cluster", g.id, g.region) = {
+        {"provider", "aws." + g.region}, {"global_cluster_identifier", Document::text(g.identifier)},
+        {"engine", g.engine}, {"engine_version", g.engine_version}, {"storage_encrypted", true},
+        {"deletion_protection", g.deletion_protection}};
+  }
+  for (const infra::DbCluster& c : m.db_clusters) emit_cluster(doc, c);
+  for (const infra::DbInstance& i : m.db_instances) {
+    // LTS engine versions: AWS advises against automatic minor version upgrades.
+    doc.resource("aws_rds_cluster_instance", i.id, i.region) = {
+        {"provider", "aws." + i.region},
+        {"identifier", Document::text(i.identifier)},
+        {"cluster_identifier", Document::ref(Kind::DbCluster, i.cluster, Attr::Id)},
+        {"instance_class", i.instance_class},
+        {"engine", i.engine},
+        {"engine_version", i.engine_version},
+        {"promotion_tier", i.promotion_tier},
+        {"publicly_accessible", false},
+        {"auto_minor_version_upgrade", false},
+        {"tags", Document::name_tag(i.identifier)}};
+  }
+  for (const infra::Table& t : m.tables) {
+    json attributes = json::array({{{"name", t.hash_key}, {"type", key_type(t.hash_key_kind)}}});
+    if (t.range_key) attributes.push_back({{"name", *t.range_key}, {"type", key_type(t.range_key_kind)}});
+    json& body = doc.resource("aws_dynamodb_table", t.id, t.region);
+    body["name"] = Document::text(t.name);
+    body["billing_mode"] = t.on_demand ? "PAY_PER_REQUEST" : "PROVISIONED";
+    body["hash_key"] = t.hash_key;
+    if (t.range_key) body["range_key"] = *t.range_key;
+    body["attribute"] = attributes;
+    body["point_in_time_recovery"] = json::array(
+        {{{"enabled", t.point_in_time_recovery}, {"recovery_period_in_days", t.pitr_days}}});
+    if (!t.point_in_time_recovery) body["point_in_time_recovery"][0].erase("recovery_period_in_days");
+    if (t.stream_view) {
+      body["stream_enabled"] = true;
+      body["stream_view_type"] = *t.stream_view;
+    }
+    body["server_side_encryption"] = json::array({{{"enabled", true}, {"kms_key_arn", Document::ref(Kind::Key, t.key, Attr::Arn)}}});
+    json replicas = json::array();
+    for (const infra::TableReplica& r : t.replicas) {
+      replicas.push_back({{"region_name", r.aws_region},
+                          {"kms_key_arn", Document::ref(Kind::Key, r.key, Attr::Arn)},
+                          {"point_in_time_recovery", t.point_in_time_recovery},
+                          {"propagate_tags", true}});
+    }
+    if (!replicas.empty()) body["replica"] = replicas;
+    if (t.ttl_attribute) body["ttl"] = json::array({{{"attribute_name", *t.ttl_attribute}, {"enabled", true}}});
+    body["deletion_protection_enabled"] = t.deletion_protection;
+    body["tags"] = Document::name_tag(t.name);
+  }
+}
+
+}  // namespace paydrc::backends::terraform

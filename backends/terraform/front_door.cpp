@@ -1,0 +1,138 @@
+// The hosted zone, ACM certificates with DNS validation, HTTP APIs with their
+// stage, routes and custom domain, Route 53 health checks and failover records.
+#include <cctype>
+
+#include "terraform/document.h"
+
+namespace paydrc::backends::terraform {
+
+using infra::Attr;
+using infra::Kind;
+
+namespace {
+
+// "ANY /{proxy+}" -> "any_proxy": a resource name for a route.
+std::string route_name(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+const infra::HostedZone* zone(const infra::Model& m, const std::string& id) {
+  for (const infra::HostedZone& z : m.hosted_zones) {
+    if (z.id == id) return &z;
+  }
+  return nullptr;
+}
+
+const char* kAccessLogFormat =
+    R"({"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",)"
+    R"("routeKey":"$context.routeKey","status":"$context.status","integrationError":"$context.integrationErrorMessage"})";
+
+}  // namespace
+
+void emit_front_door(Document& doc) {
+  const infra::Model& m = doc.model();
+  for (const infra::HostedZone& z : m.hosted_zones) {
+    doc.resource("aws_route53_zone", z.id, z.region) = {
+        {"provider", "aws." + z.region}, {"name", z.domain}, {"comment", "managed by paydrc"}};
+  }
+  for (const infra::Certificate& c : m.certificates) {
+    const infra::HostedZone* z = zone(m, c.zone);
+    const std::string dns_region = z ? z->region : c.region;
+    doc.resource("aws_acm_certificate", c.id, c.region) = {
+        {"provider", "aws." + c.region}, {"domain_name", c.domain}, {"validation_method", "DNS"},
+        {"lifecycle", json::array({{{"create_before_destroy", true}}})}, {"tags", {{"Name", c.domain}}}};
+    // Both regions' certificates for one name ask for the same validation record.
+    json& record = doc.resource("aws_route53_record", c.id + "_validation", dns_region);
+    record["for_each"] = Document::expr("{for option in aws_acm_certificate." + c.id +
+                                        ".domain_validation_options : option.domain_name => option}");
+    record["allow_overwrite"] = true;
+    record["zone_id"] = Document::ref(Kind::HostedZone, c.zone);
+    record["name"] = "${each.value.resource_record_name}";
+    record["type"] = "${each.value.resource_record_type}";
+    record["records"] = json::array({"${each.value.resource_record_value}"});
+    record["ttl"] = 60;
+    doc.resource("aws_acm_certificate_validation", c.id, c.region) = {
+        {"provider", "aws." + c.region},
+        {"certificate_arn", Document::ref(Kind::Certificate, c.id, Attr::Arn)},
+        {"validation_record_fqdns", Document::expr("[for record in aws_route53_record." + c.id + "_validation : record.fqdn]")}};
+  }
+  for (const infra::HttpApi& a : m.http_apis) {
+    doc.resource("aws_apigatewayv2_api", a.id, a.region) = {
+        {"provider", "aws." + a.region}, {"name", Document::text(a.name)}, {"protocol_type", "HTTP"},
+        {"tags", Document::name_tag(a.name)}};
+    doc.resource("aws_apigatewayv2_integration", a.id, a.region) = {
+        {"provider", "aws." + a.region},
+        {"api_id", Document::ref(Kind::HttpApi, a.id)},
+        {"integration_type", "AWS_PROXY"},
+        {"integration_uri", Document::ref(Kind::Function, a.function, Attr::Arn)},
+        {"payload_format_version", "2.0"}};
+    for (const infra::ApiRoute& r : a.routes) {
+      doc.resource("aws_apigatewayv2_route", a.id + "_" + route_name(r.key), a.region) = {
+          {"provider", "aws." + a.region},
+          {"api_id", Document::ref(Kind::HttpApi, a.id)},
+          {"route_key", r.key},
+          {"authorization_type", r.iam_authorization ? "AWS_IAM" : "NONE"},
+          {"target", "integrations/${aws_apigatewayv2_integration." + a.id + ".id}"}};
+    }
+    doc.resource("aws_apigatewayv2_stage", a.id, a.region) = {
+        {"provider", "aws." + a.region},
+        {"api_id", Document::ref(Kind::HttpApi, a.id)},
+        {"name", "$default"},
+        {"auto_deploy", true},
+        {"access_log_settings",
+         json::array({{{"destination_arn", Document::ref(Kind::LogGroup, a.access_log_group, Attr::Arn)},
+                       {"format", kAccessLogFormat}}})},
+        {"default_route_settings", json::array({{{"detailed_metrics_enabled", true},
+                                                 {"throttling_burst_limit", a.throttle_burst},
+                                                 {"throttling_rate_limit", a.throttle_rate}}})},
+        {"tags", Document::name_tag(a.name)}};
+  }
+  for (const infra::ApiDomain& d : m.api_domains) {
+    doc.resource("aws_apigatewayv2_domain_name", d.id, d.region) = {
+        {"provider", "aws." + d.region},
+        {"domain_name", d.domain},
+        {"domain_name_configuration",
+         json::array({{{"certificate_arn", "${aws_acm_certificate_validation." + d.certificate + ".certificate_arn}"},
+                       {"endpoint_type", "REGIONAL"},
+                       {"security_policy", "TLS_1_2"}}})},
+        {"tags", {{"Name", d.domain}}}};
+    doc.resource("aws_apigatewayv2_api_mapping", d.id, d.region) = {
+        {"provider", "aws." + d.region},
+        {"api_id", Document::ref(Kind::HttpApi, d.api)},
+        {"domain_name", Document::ref(Kind::ApiDomain, d.id)},
+        {"stage", "${aws_apigatewayv2_stage." + d.api + ".id}"}};
+  }
+  for (const infra::HealthCheck& h : m.health_checks) {
+    json& body = doc.resource("aws_route53_health_check", h.id, h.region);
+    body["fqdn"] = Document::text(h.fqdn);
+    body["type"] = h.protocol;
+    body["port"] = h.port;
+    if (h.protocol != "TCP") body["resource_path"] = h.path;
+    if (h.protocol == "HTTPS") body["enable_sni"] = true;
+    body["request_interval"] = h.interval_seconds;
+    body["failure_threshold"] = h.failure_threshold;
+    body["tags"] = Document::name_tag(h.name);
+  }
+  for (const infra::FailoverRecord& r : m.failover_records) {
+    json& body = doc.resource("aws_route53_record", r.id, r.region);
+    body["//"] = "an alias record has no TTL of its own: Route 53 answers with the target's; the spec asks for " +
+                 std::to_string(r.intended_ttl_seconds) + " s";
+    body["zone_id"] = Document::ref(Kind::HostedZone, r.zone);
+    body["name"] = r.fqdn;
+    body["type"] = "A";
+    body["set_identifier"] = r.set_identifier;
+    body["health_check_id"] = Document::ref(Kind::HealthCheck, r.health_check);
+    body["failover_routing_policy"] = json::array({{{"type", r.primary ? "PRIMARY" : "SECONDARY"}}});
+    body["alias"] = json::array({{{"name", Document::ref(Kind::ApiDomain, r.api_domain, Attr::TargetDomain)},
+                                  {"zone_id", Document::ref(Kind::ApiDomain, r.api_domain, Attr::TargetZoneId)},
+                                  {"evaluate_target_health", true}}});
+  }
+}
+
+}  // namespace paydrc::backends::terraform

@@ -1,0 +1,92 @@
+#include "terraform/terraform.h"
+
+#include "lower/lower.h"
+#include "package/package.h"
+#include "terraform/document.h"
+
+namespace paydrc::backends::terraform {
+
+namespace {
+
+void emit_settings(Document& doc) {
+  const EmitOptions& options = doc.options();
+  const infra::Model& m = doc.model();
+  json& terraform = doc.root()["terraform"];
+  // 1.11: write-only attributes and ephemeral resources; 5.100: the write-only
+  // attributes of aws_rds_cluster and aws_secretsmanager_secret_version.
+  terraform["required_version"] = ">= 1.11";
+  terraform["required_providers"]["aws"] = {{"source", "hashicorp/aws"}, {"version", "~> 5.100"}};
+  if (options.state_bucket) {
+    json backend = {{"bucket", *options.state_bucket},
+                    {"key", m.system + "/terraform.tfstate"},
+                    {"encrypt", true},
+                    {"use_lockfile", true}};
+    if (options.state_bucket_region) backend["region"] = *options.state_bucket_region;
+    terraform["backend"]["s3"] = backend;
+  }
+
+  doc.root()["variable"]["environment_suffix"] = {
+      {"type", "string"},
+      {"default", options.environment_suffix},
+      {"description", "appended to every resource name: " + m.system + "-<role>-<suffix>"},
+      {"validation",
+       json::array({{{"condition", "${can(regex(\"^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$\", var.environment_suffix))}"},
+                     {"error_message", "environment_suffix: 1 to 16 lowercase letters, digits or hyphens"}}})}};
+
+  json providers = json::array();
+  for (const infra::RegionInfo& r : m.regions) {
+    providers.push_back({{"alias", r.role},
+                         {"region", r.aws_region},
+                         {"default_tags",
+                          json::array({{{"tags",
+                                         {{"System", m.system},
+                                          {"Environment", "${var.environment_suffix}"},
+                                          {"RegionRole", r.role},
+                                          {"ManagedBy", "paydrc"}}}}})}});
+  }
+  doc.root()["provider"]["aws"] = providers;
+  if (!m.regions.empty()) doc.data("aws_caller_identity", "current", m.regions.front().role);
+
+  for (const infra::Output& o : m.outputs) {
+    doc.root()["output"][o.name] = {{"description", o.description}, {"value", Document::text(o.value)}};
+  }
+}
+
+}  // namespace
+
+std::string render(const infra::Model& model, const EmitOptions& options) {
+  Document doc(model, options);
+  emit_settings(doc);
+  emit_identity(doc);
+  emit_network(doc);
+  emit_data(doc);
+  emit_compute(doc);
+  emit_front_door(doc);
+  emit_events(doc);
+  emit_backups(doc);
+  emit_monitoring(doc);
+  // nlohmann::json objects are std::maps: keys come out sorted, so the bytes
+  // depend on the model only.
+  return doc.root().dump(2) + "\n";
+}
+
+std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& options, diag::Sink& sink) {
+  std::vector<OutputFile> files;
+  lower::LowerOptions lower_options;
+  bool ok = true;
+  for (const ir::Function& fn : system.functions) {
+    std::optional<package::Archive> archive = package::package_function(fn, options.spec_dir, options.project_root, sink);
+    if (!archive) {
+      ok = false;
+      continue;
+    }
+    lower_options.archives[fn.name] = {archive->file_name, archive->sha256_base64};
+    files.push_back({archive->file_name, std::move(archive->bytes)});
+  }
+  if (!ok) return std::nullopt;
+  const infra::Model model = lower::lower(system, lower_options);
+  files.insert(files.begin(), OutputFile{"main.tf.json", render(model, options)});
+  return files;
+}
+
+}  // namespace paydrc::backends::terraform

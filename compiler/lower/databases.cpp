@@ -1,0 +1,146 @@
+// Aurora global databases: the global cluster, a cluster per region (the writer in
+// the spec's `writer` region, readers elsewhere), their instances, subnet and
+// parameter groups, and the master credentials in Secrets Manager.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "lower/context.h"
+
+namespace paydrc::lower {
+namespace {
+
+using infra::Ref;
+using infra::Text;
+
+std::string parameter_family(const ir::Database& db) {
+  return db.engine == "aurora-mysql" ? "aurora-mysql" + db.engine_version : db.engine + db.engine_version;
+}
+
+infra::Secret master_secret(const Context& cx, const ir::Database& db) {
+  infra::Secret secret;
+  secret.id = db.name + "_master";
+  secret.region = db.writer;
+  secret.origin = db.origin.range;
+  secret.name = Text(cx.model.system + "/") + infra::EnvSuffix{} + Text("/" + db.name + "/master");
+  // Secrets Manager-managed master passwords are not supported for clusters in an
+  // Aurora global database (Aurora User Guide, "Limitations for Secrets Manager
+  // integration"): the password is generated at deployment instead, written to this
+  // secret and to the writer cluster, and never stored in configuration or state.
+  secret.description = fmt::format("master credentials of the {} global database", db.name);
+  secret.key = Context::key_id(db.writer);
+  for (const std::string& reader : db.readers) {
+    // A copy in each reader region, so a promoted reader can still be administered.
+    secret.replicas.emplace_back(cx.aws_region(reader), Context::key_id(reader));
+  }
+  secret.username = db.name + "_admin";
+  // Aurora MySQL master passwords: printable ASCII except /, ', " and @ (RDS API
+  // reference, CreateDBCluster MasterUserPassword).
+  secret.exclude_characters = "/'\"@";
+  return secret;
+}
+
+}  // namespace
+
+void lower_databases(Context& cx) {
+  infra::Model& m = cx.model;
+  for (const ir::Database& db : cx.system.databases) {
+    const std::string version = aurora_engine_version(db.engine, db.engine_version);
+
+    infra::GlobalCluster global;
+    global.id = db.name;
+    global.region = db.writer;
+    global.origin = db.origin.range;
+    // The one database of a system keeps DESIGN.md's `payment-global-<env>`; with
+    // several, each global cluster carries its database's name.
+    global.identifier = cx.system.databases.size() == 1 ? cx.name({"global"}) : cx.name({db.name, "global"});
+    global.engine = db.engine;
+    global.engine_version = version;
+    global.deletion_protection = db.deletion_protection;
+    m.global_clusters.push_back(global);
+
+    m.secrets.push_back(master_secret(cx, db));
+
+    bool writer = true;
+    for (const std::string& role : cx.database_regions(db)) {
+      const ir::Region* region = cx.system.region(role);
+      if (!region) continue;
+
+      infra::DbSubnetGroup subnets;
+      subnets.id = Context::cluster_id(db.name, role);
+      subnets.region = role;
+      subnets.origin = db.origin.range;
+      subnets.name = cx.name({db.name, role});
+      for (int z = 0; z < region->zones; ++z) {
+        subnets.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
+      }
+      m.db_subnet_groups.push_back(subnets);
+
+      infra::DbClusterParameterGroup params;
+      params.id = Context::cluster_id(db.name, role);
+      params.region = role;
+      params.origin = db.origin.range;
+      params.name = cx.name({db.name, role});
+      params.family = parameter_family(db);
+      if (db.engine == "aurora-mysql") {
+        // The `audit` log export is empty unless the audit plugin logs; TLS only.
+        params.parameters = {{"require_secure_transport", "ON"},
+                             {"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL"},
+                             {"server_audit_logging", "1"},
+                             {"slow_query_log", "1"}};
+      }
+      m.db_parameter_groups.push_back(params);
+
+      infra::DbCluster cluster;
+      cluster.id = Context::cluster_id(db.name, role);
+      cluster.region = role;
+      cluster.origin = writer ? db.origin.at("writer") : db.origin.at("readers");
+      cluster.identifier = cx.name({db.name, role});
+      cluster.global_cluster = global.id;
+      cluster.writer = writer;
+      cluster.engine = db.engine;
+      cluster.engine_version = version;
+      if (writer) {
+        // On the writer cluster rather than the global one: the global cluster's
+        // database name is not carried to its members by every implementation.
+        if (!db.database_name.empty()) cluster.database_name = db.database_name;
+        cluster.master_secret = db.name + "_master";
+      }
+      cluster.key = Context::key_id(role);
+      cluster.subnet_group = subnets.id;
+      cluster.parameter_group = params.id;
+      cluster.security_groups = {Context::database_sg_id(db.name, role)};
+      cluster.port = db.port;
+      cluster.backup_retention_days = db.backup_retention_days;
+      cluster.deletion_protection = db.deletion_protection;
+      cluster.iam_auth = db.iam_auth;
+      cluster.log_exports = db.engine == "aurora-mysql" ? std::vector<std::string>{"audit", "error", "slowquery"}
+                                                         : std::vector<std::string>{"postgresql"};
+      cluster.final_snapshot_identifier = cx.name({db.name, role, "final"});
+      if (!writer) {
+        // A reader joins the global cluster once the writer has an instance.
+        for (int i = 1; i <= db.instances; ++i) {
+          cluster.after.push_back(Ref{infra::Kind::DbInstance, fmt::format("{}_{}_{}", db.name, db.writer, i)});
+        }
+      }
+      m.db_clusters.push_back(cluster);
+
+      for (int i = 1; i <= db.instances; ++i) {
+        infra::DbInstance instance;
+        instance.id = fmt::format("{}_{}_{}", db.name, role, i);
+        instance.region = role;
+        instance.origin = db.origin.at("instances");
+        instance.identifier = cx.name({db.name, role, std::to_string(i)});
+        instance.cluster = cluster.id;
+        instance.instance_class = db.instance_class;
+        instance.engine = db.engine;
+        instance.engine_version = version;
+        instance.promotion_tier = i - 1;
+        m.db_instances.push_back(std::move(instance));
+      }
+      writer = false;
+    }
+  }
+}
+
+}  // namespace paydrc::lower

@@ -1,0 +1,224 @@
+// Each function in each of its regions: the function in the private subnets with
+// X-Ray, reserved concurrency, an encrypted dead-letter queue and an encrypted
+// environment; its log group; and its role, whose statements name the exact
+// resources the spec's `access` grants.
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "lower/context.h"
+
+namespace paydrc::lower {
+namespace {
+
+using infra::Kind;
+using infra::Ref;
+using infra::Text;
+
+std::string upper(std::string_view name) {
+  std::string out;
+  for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> table_actions(ir::AccessLevel level) {
+  // DescribeTable: the function's health check asks whether its tables are ACTIVE.
+  std::vector<std::string> actions = {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+                                      "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"};
+  if (level == ir::AccessLevel::ReadWrite) {
+    for (const char* a : {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}) {
+      actions.emplace_back(a);
+    }
+    std::sort(actions.begin(), actions.end());
+  }
+  return actions;
+}
+
+std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Function& fn, const ir::Grant& grant,
+                                               const std::string& role) {
+  std::vector<infra::Statement> out;
+  infra::Statement s;
+  switch (grant.target_kind) {
+    case ir::TargetKind::Table: {
+      if (!cx.system.table(grant.target)) break;
+      s.sid = "Table" + upper(grant.target);
+      s.actions = table_actions(grant.level);
+      s.resources = {cx.arn("dynamodb", role, Text("table/") + cx.name({grant.target}))};
+      out.push_back(s);
+      break;
+    }
+    case ir::TargetKind::Database: {
+      const ir::Database* db = cx.system.database(grant.target);
+      if (!db) break;
+      const auto roles = cx.database_regions(*db);
+      if (std::find(roles.begin(), roles.end(), role) == roles.end()) break;
+      // IAM database authentication as the database user named after the function.
+      s.sid = "Connect" + upper(grant.target);
+      s.actions = {"rds-db:connect"};
+      s.resources = {cx.arn("rds-db", role, Text("dbuser:") +
+                                                 Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, role),
+                                                          infra::Attr::ClusterResourceId}) +
+                                                 Text("/" + fn.name))};
+      out.push_back(s);
+      break;
+    }
+    case ir::TargetKind::Events: {
+      const ir::EventReplication* events = cx.system.event_bus(grant.target);
+      if (!events) break;
+      s.sid = "Publish" + upper(grant.target);
+      s.actions = {"events:PutEvents"};
+      s.resources = {Text(Ref{Kind::EventBus, Context::bus_id(grant.target, role), infra::Attr::Arn})};
+      out.push_back(s);
+      break;
+    }
+    case ir::TargetKind::Parameters: {
+      if (cx.system.parameters.empty()) break;
+      s.sid = "ReadParameters";
+      s.actions = {"ssm:GetParameter", "ssm:GetParameters"};
+      for (const ir::Parameter& p : cx.system.parameters) {
+        s.resources.push_back(cx.arn("ssm", role, Text("parameter") + parameter_path(p.path)));
+      }
+      out.push_back(s);
+      break;
+    }
+  }
+  return out;
+}
+
+// The bus a function publishes to in a region, when it has a `publish` grant.
+std::vector<std::pair<std::string, Text>> environment(const Context& cx, const ir::Function& fn, const std::string& role) {
+  std::vector<std::pair<std::string, Text>> env;
+  int buses = 0;
+  for (const ir::Grant& grant : fn.access) buses += grant.target_kind == ir::TargetKind::Events;
+  for (const ir::Grant& grant : fn.access) {
+    if (grant.target_kind == ir::TargetKind::Table && cx.system.table(grant.target)) {
+      env.emplace_back(upper(grant.target) + "_TABLE", cx.name({grant.target}));
+    } else if (grant.target_kind == ir::TargetKind::Events && cx.system.event_bus(grant.target)) {
+      env.emplace_back(buses == 1 ? "EVENT_BUS_NAME" : upper(grant.target) + "_EVENT_BUS_NAME",
+                       Text(Ref{Kind::EventBus, Context::bus_id(grant.target, role), infra::Attr::Name}));
+    }
+  }
+  env.emplace_back("ENVIRONMENT_SUFFIX", Text(infra::EnvSuffix{}));
+  for (const auto& [name, value] : fn.environment) env.emplace_back(name, Text(value));
+  std::sort(env.begin(), env.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return env;
+}
+
+void lower_function(Context& cx, const ir::Function& fn, const ir::Region& region) {
+  infra::Model& m = cx.model;
+  const std::string& role = region.role;
+  const std::string id = Context::function_id(fn.name, role);
+  const Text function_name = cx.name({fn.name, role});
+
+  infra::LogGroup logs;
+  logs.id = id;
+  logs.region = role;
+  logs.origin = fn.origin.range;
+  logs.name = Text("/aws/lambda/") + function_name;
+  logs.retention_days = 30;
+  logs.key = Context::key_id(role);
+  m.log_groups.push_back(logs);
+
+  infra::Queue dlq;
+  dlq.id = id + "_dlq";
+  dlq.region = role;
+  dlq.origin = fn.origin.range;
+  dlq.name = cx.name({fn.name, "dlq", role});
+  dlq.key = Context::key_id(role);
+  m.queues.push_back(dlq);
+
+  infra::Role iam;
+  iam.id = id;
+  iam.region = role;
+  iam.origin = fn.origin.at("access");
+  iam.name = function_name;
+  iam.description = fmt::format("function {} in {}", fn.name, region.aws_region);
+  iam.trusted_services = {"lambda.amazonaws.com"};
+  infra::PolicyDocument doc;
+  {
+    infra::Statement s;
+    s.sid = "WriteOwnLogs";
+    s.actions = {"logs:CreateLogStream", "logs:PutLogEvents"};
+    s.resources = {Text(Ref{Kind::LogGroup, logs.id, infra::Attr::Arn}) + Text(":*")};
+    doc.statements.push_back(s);
+  }
+  {
+    infra::Statement s;
+    s.sid = "AttachToPrivateSubnets";
+    s.actions = {"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                 "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"};
+    s.resources = {Text("*")};
+    s.wildcard_reason =
+        "Lambda creates the VPC network interfaces under the function's role, and "
+        "ec2:DescribeNetworkInterfaces supports no resource-level permissions (the same "
+        "statement as AWSLambdaVPCAccessExecutionRole)";
+    doc.statements.push_back(s);
+  }
+  if (fn.tracing) {
+    infra::Statement s;
+    s.sid = "WriteTraces";
+    s.actions = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"};
+    s.resources = {Text("*")};
+    s.wildcard_reason = "X-Ray supports no resource-level permissions for writing traces";
+    doc.statements.push_back(s);
+  }
+  for (const ir::Grant& grant : fn.access) {
+    for (infra::Statement& s : grant_statements(cx, fn, grant, role)) doc.statements.push_back(std::move(s));
+  }
+  {
+    infra::Statement s;
+    s.sid = "SendToDeadLetterQueue";
+    s.actions = {"sqs:SendMessage"};
+    s.resources = {Text(Ref{Kind::Queue, dlq.id, infra::Attr::Arn})};
+    doc.statements.push_back(s);
+  }
+  {
+    // The environment, the dead-letter queue and the tables are encrypted with it.
+    infra::Statement s;
+    s.sid = "UseRegionKey";
+    s.actions = {"kms:Decrypt", "kms:GenerateDataKey"};
+    s.resources = {Text(Ref{Kind::Key, Context::key_id(role), infra::Attr::Arn})};
+    doc.statements.push_back(s);
+  }
+  iam.policies.push_back({"access", std::move(doc)});
+  m.roles.push_back(iam);
+
+  infra::Function f;
+  f.id = id;
+  f.region = role;
+  f.origin = fn.origin.range;
+  f.name = function_name;
+  f.role = iam.id;
+  f.runtime = fn.runtime;
+  f.handler = fn.handler;
+  f.memory_mb = fn.memory_mb;
+  f.timeout_seconds = static_cast<int>(fn.timeout);
+  if (auto it = cx.options.archives.find(fn.name); it != cx.options.archives.end()) {
+    f.archive = it->second.file_name;
+    f.archive_sha256 = it->second.sha256_base64;
+  } else {
+    f.archive = fn.name + ".zip";
+  }
+  for (int z = 0; z < region.zones; ++z) f.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
+  f.security_groups = {Context::function_sg_id(fn.name, role)};
+  f.tracing = fn.tracing;
+  f.reserved_concurrency = fn.reserved_concurrency;
+  f.dead_letter_queue = dlq.id;
+  f.key = Context::key_id(role);
+  f.environment = environment(cx, fn, role);
+  f.log_group = logs.id;
+  m.functions.push_back(std::move(f));
+}
+
+}  // namespace
+
+void lower_functions(Context& cx) {
+  for (const ir::Function& fn : cx.system.functions) {
+    for (const std::string& role : fn.regions) {
+      if (const ir::Region* region = cx.system.region(role)) lower_function(cx, fn, *region);
+    }
+  }
+}
+
+}  // namespace paydrc::lower

@@ -1,0 +1,555 @@
+// The infra model: the concrete resources a spec needs, per region, with derived
+// names, carved CIDRs and scoped IAM statements. Lowering builds it from the IR;
+// every backend (Terraform, CloudFormation) and the security policies read it.
+// It speaks AWS, never a backend's syntax: references between resources are
+// `Ref`s and text that varies per deployment is a `Text` of parts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "support/source.h"
+
+namespace paydrc::infra {
+
+// Every kind of resource in the model; a backend maps each to its own type name.
+enum class Kind {
+  Vpc, Subnet, InternetGateway, ElasticIp, NatGateway, RouteTable, SecurityGroup, FlowLog,
+  Key, Role, LogGroup, Topic, Queue,
+  Secret, DbSubnetGroup, DbClusterParameterGroup, GlobalCluster, DbCluster, DbInstance, Table,
+  Function, FunctionPermission,
+  HostedZone, Certificate, HttpApi, ApiDomain, HealthCheck, FailoverRecord,
+  EventBus, EventRule,
+  BackupVault, BackupPlan, BackupSelection,
+  Alarm, Dashboard, Parameter,
+};
+
+// What another resource exposes once deployed.
+enum class Attr {
+  Id, Arn, Name,
+  Endpoint, ReaderEndpoint, ClusterResourceId,  // database clusters
+  ExecutionArn, ApiEndpoint,                    // HTTP APIs
+  TargetDomain, TargetZoneId,                   // API custom domains
+  NameServers,                                  // hosted zones
+  StreamArn,                                    // tables
+};
+
+struct Ref {
+  Kind kind;
+  std::string id;  // the resource's `id` in the model
+  Attr attr = Attr::Id;
+  auto operator<=>(const Ref&) const = default;
+};
+
+struct EnvSuffix {  // the deployment's environment suffix (dev, prod, ...)
+  auto operator<=>(const EnvSuffix&) const = default;
+};
+struct AccountId {  // the AWS account deployed to
+  auto operator<=>(const AccountId&) const = default;
+};
+
+// A string known only at deployment: literal parts, the environment suffix, the
+// account id and other resources' attributes, concatenated.
+struct Text {
+  using Part = std::variant<std::string, EnvSuffix, AccountId, Ref>;
+  std::vector<Part> parts;
+
+  Text() = default;
+  Text(std::string literal) { append(Part{std::move(literal)}); }  // NOLINT: implicit on purpose
+  Text(const char* literal) : Text(std::string(literal)) {}        // NOLINT
+  Text(EnvSuffix e) { parts.push_back(e); }                         // NOLINT
+  Text(AccountId a) { parts.push_back(a); }                         // NOLINT
+  Text(Ref r) { parts.push_back(std::move(r)); }                    // NOLINT
+
+  Text& append(const Part& part);
+  Text& operator+=(const Text& other);
+  bool is_literal() const;        // no deployment-time part
+  std::string literal() const;    // the literal parts only (for tests and ids)
+  bool operator==(const Text&) const = default;
+};
+Text operator+(Text a, const Text& b);
+
+// A resource's place in the model: its id (unique, usable as an identifier by any
+// backend), its region role (`primary`; global services live in the first region's
+// role) and where in the spec it comes from.
+struct Base {
+  std::string id;
+  std::string region;
+  SourceRange origin;
+};
+
+// --- network -------------------------------------------------------------------
+
+struct Vpc : Base {
+  Text name;
+  std::string cidr;
+};
+
+enum class SubnetTier { Public, Private };
+
+struct Subnet : Base {
+  Text name;
+  std::string vpc;  // Vpc id
+  std::string cidr;
+  std::string zone;  // us-east-1a
+  SubnetTier tier = SubnetTier::Private;
+};
+
+struct InternetGateway : Base {
+  Text name;
+  std::string vpc;
+};
+
+struct ElasticIp : Base {
+  Text name;
+};
+
+struct NatGateway : Base {
+  Text name;
+  std::string subnet;  // a public Subnet id
+  std::string eip;     // ElasticIp id
+};
+
+struct Route {
+  std::string destination;  // CIDR
+  std::optional<std::string> internet_gateway;
+  std::optional<std::string> nat_gateway;
+};
+
+struct RouteTable : Base {
+  Text name;
+  std::string vpc;
+  std::vector<Route> routes;
+  std::vector<std::string> subnets;  // associated Subnet ids
+};
+
+enum class Direction { Ingress, Egress };
+
+struct SecurityRule {
+  std::string id;  // unique within the group
+  Direction direction = Direction::Ingress;
+  std::string protocol = "tcp";
+  int from_port = 0;
+  int to_port = 0;
+  std::optional<std::string> cidr;        // or
+  std::optional<std::string> peer_group;  // SecurityGroup id
+  std::string description;
+};
+
+struct SecurityGroup : Base {
+  Text name;
+  std::string description;
+  std::string vpc;
+  std::vector<SecurityRule> rules;
+};
+
+struct FlowLog : Base {
+  Text name;
+  std::string vpc;
+  std::string log_group;  // LogGroup id
+  std::string role;       // Role id
+};
+
+// --- identity and keys -----------------------------------------------------------
+
+struct Principal {
+  std::string type;  // AWS | Service
+  std::vector<Text> identifiers;
+};
+
+struct Condition {
+  std::string test;  // StringEquals, ArnLike, ...
+  std::string variable;
+  std::vector<Text> values;
+};
+
+struct Statement {
+  std::string sid;
+  std::vector<std::string> actions;  // never a wildcard
+  std::vector<Text> resources;
+  std::vector<Principal> principals;  // resource policies only
+  std::vector<Condition> conditions;
+  // Why a resource is "*": the action supports no narrower resource.
+  std::string wildcard_reason;
+};
+
+struct PolicyDocument {
+  std::vector<Statement> statements;
+};
+
+struct Key : Base {
+  Text alias;  // alias/payment-primary-dev
+  std::string description;
+  bool rotation = true;
+  int deletion_window_days = 30;
+  PolicyDocument policy;
+};
+
+struct InlinePolicy {
+  std::string name;
+  PolicyDocument document;
+};
+
+struct Role : Base {
+  Text name;
+  std::string description;
+  std::vector<std::string> trusted_services;  // lambda.amazonaws.com
+  std::vector<InlinePolicy> policies;
+  // AWS-managed policies, only where AWS maintains the permission list (Backup).
+  std::vector<std::string> managed_policies;
+};
+
+struct LogGroup : Base {
+  Text name;
+  int retention_days = 30;
+  std::string key;  // Key id
+};
+
+// --- messaging -------------------------------------------------------------------
+
+struct Topic : Base {
+  Text name;
+  std::string key;
+  std::optional<std::string> email;  // subscription, when the spec names one
+};
+
+struct Queue : Base {
+  Text name;
+  std::string key;
+  int retention_seconds = 14 * 86400;
+};
+
+// --- data ------------------------------------------------------------------------
+
+// A secret whose value (a JSON {username, password}) is generated at deployment and
+// written to the secret and to the database only: never to configuration or state.
+struct Secret : Base {
+  Text name;
+  std::string description;
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> replicas;  // AWS region, Key id there
+  std::string username;
+  int password_length = 32;
+  std::string exclude_characters;  // characters the engine rejects in passwords
+  int version = 1;                 // bump to rotate through a deployment
+};
+
+struct DbSubnetGroup : Base {
+  Text name;
+  std::vector<std::string> subnets;
+};
+
+struct DbClusterParameterGroup : Base {
+  Text name;
+  std::string family;
+  std::vector<std::pair<std::string, std::string>> parameters;
+};
+
+struct GlobalCluster : Base {
+  Text identifier;
+  std::string engine;
+  std::string engine_version;
+  bool deletion_protection = true;
+};
+
+struct DbCluster : Base {
+  Text identifier;
+  std::string global_cluster;  // GlobalCluster id
+  bool writer = false;         // the global cluster's primary
+  std::string engine;
+  std::string engine_version;
+  std::optional<std::string> database_name;    // writer only
+  std::optional<std::string> master_secret;    // Secret id; writer only
+  std::string key;
+  std::string subnet_group;
+  std::string parameter_group;
+  std::vector<std::string> security_groups;
+  int port = 3306;
+  int backup_retention_days = 7;
+  std::string backup_window = "03:30-04:30";  // UTC, after the daily AWS Backup job
+  bool deletion_protection = true;
+  bool iam_auth = true;
+  std::vector<std::string> log_exports;
+  Text final_snapshot_identifier;
+  std::vector<Ref> after;  // must exist first (the writer's instances, for a reader)
+};
+
+struct DbInstance : Base {
+  Text identifier;
+  std::string cluster;  // DbCluster id
+  std::string instance_class;
+  std::string engine;
+  std::string engine_version;
+  int promotion_tier = 0;
+};
+
+enum class KeyKind { String, Number, Binary };
+
+struct TableReplica {
+  std::string aws_region;
+  std::string key;  // Key id in that region
+};
+
+struct Table : Base {
+  Text name;
+  std::string hash_key;
+  KeyKind hash_key_kind = KeyKind::String;
+  std::optional<std::string> range_key;
+  KeyKind range_key_kind = KeyKind::String;
+  bool on_demand = true;
+  bool point_in_time_recovery = true;
+  int pitr_days = 35;
+  std::optional<std::string> stream_view;  // NEW_AND_OLD_IMAGES, ...
+  std::string key;
+  std::vector<TableReplica> replicas;
+  std::optional<std::string> ttl_attribute;
+  bool deletion_protection = true;
+};
+
+// --- compute ---------------------------------------------------------------------
+
+struct Function : Base {
+  Text name;
+  std::string role;
+  std::string runtime;
+  std::string handler;
+  int memory_mb = 1024;
+  int timeout_seconds = 30;
+  std::string archive;         // zip file name beside the output
+  std::string archive_sha256;  // base64 SHA-256 of the zip bytes
+  std::vector<std::string> subnets;
+  std::vector<std::string> security_groups;
+  bool tracing = true;
+  int reserved_concurrency = 100;
+  std::string dead_letter_queue;  // Queue id
+  std::string key;                // encrypts the environment
+  std::vector<std::pair<std::string, Text>> environment;  // sorted by name
+  std::string log_group;
+};
+
+struct FunctionPermission : Base {
+  std::string function;
+  std::string principal;  // apigateway.amazonaws.com
+  Text source_arn;
+};
+
+// --- front door and DNS ----------------------------------------------------------
+
+struct HostedZone : Base {
+  std::string domain;
+};
+
+struct Certificate : Base {
+  std::string domain;
+  std::string zone;  // HostedZone id, for DNS validation
+};
+
+struct ApiRoute {
+  std::string key;  // "GET /health"
+  bool iam_authorization = false;
+};
+
+struct HttpApi : Base {
+  Text name;
+  std::string function;
+  std::vector<ApiRoute> routes;
+  std::string access_log_group;
+  int throttle_burst = 500;
+  int throttle_rate = 1000;
+};
+
+struct ApiDomain : Base {
+  std::string domain;
+  std::string certificate;
+  std::string api;
+};
+
+struct HealthCheck : Base {
+  Text name;
+  Text fqdn;
+  std::string protocol = "HTTPS";
+  int port = 443;
+  std::string path;
+  int interval_seconds = 30;
+  int failure_threshold = 3;
+};
+
+struct FailoverRecord : Base {
+  std::string zone;
+  std::string fqdn;
+  bool primary = true;
+  std::string set_identifier;
+  std::string health_check;
+  std::string api_domain;
+  int intended_ttl_seconds = 60;  // an alias record takes its target's TTL
+};
+
+// --- events ----------------------------------------------------------------------
+
+struct EventBus : Base {
+  Text name;
+};
+
+struct EventRule : Base {
+  Text name;
+  std::string description;
+  std::string bus;
+  Text pattern;       // JSON event pattern
+  Text target_bus;    // ARN of the bus in the other region
+  std::string role;   // lets EventBridge put events on the target bus
+};
+
+// --- backup ----------------------------------------------------------------------
+
+struct BackupVault : Base {
+  Text name;
+  std::string key;
+};
+
+struct BackupCopy {
+  std::string vault;  // BackupVault id in another region
+  int delete_after_days = 7;
+};
+
+struct BackupRule {
+  std::string name;
+  std::string schedule;
+  std::string vault;
+  int delete_after_days = 7;
+  std::vector<BackupCopy> copies;
+};
+
+struct BackupPlan : Base {
+  Text name;
+  std::vector<BackupRule> rules;
+};
+
+struct BackupSelection : Base {
+  Text name;
+  std::string plan;
+  std::string role;
+  std::vector<Text> resources;  // ARNs
+};
+
+// --- monitoring and parameters ---------------------------------------------------
+
+struct MetricQuery {
+  std::string id;
+  std::string expression;  // metric math; empty for a plain metric
+  std::string metric_namespace;
+  std::string metric_name;
+  std::vector<std::pair<std::string, Text>> dimensions;
+  std::string statistic;
+  int period = 60;
+  bool return_data = false;
+};
+
+struct Alarm : Base {
+  Text name;
+  std::string description;
+  std::vector<MetricQuery> queries;  // exactly one with return_data
+  std::string comparison = "GreaterThanThreshold";
+  double threshold = 0;
+  int evaluation_periods = 1;
+  std::string treat_missing_data = "notBreaching";
+  std::string topic;  // Topic id: alarm and OK actions
+};
+
+struct WidgetMetric {
+  std::string metric_namespace;
+  std::string metric_name;
+  std::vector<std::pair<std::string, Text>> dimensions;
+  std::string statistic = "Sum";
+};
+
+struct Widget {
+  std::string title;
+  std::string aws_region;
+  std::vector<WidgetMetric> metrics;
+};
+
+struct Dashboard : Base {
+  Text name;
+  std::vector<Widget> widgets;
+};
+
+struct Parameter : Base {
+  Text name;  // the path, with the suffix in place of {env}
+  Text value;
+  bool secure = false;
+  std::string key;  // Key id, for SecureString
+  std::string description;
+};
+
+// --- the model -------------------------------------------------------------------
+
+struct RegionInfo {
+  std::string role;        // primary
+  std::string aws_region;  // us-east-1
+};
+
+struct Output {
+  std::string name;
+  std::string description;
+  Text value;
+};
+
+struct Model {
+  std::string system;  // the name prefix: payment
+  std::vector<RegionInfo> regions;  // spec order; the first hosts global services
+
+  std::vector<Vpc> vpcs;
+  std::vector<Subnet> subnets;
+  std::vector<InternetGateway> internet_gateways;
+  std::vector<ElasticIp> elastic_ips;
+  std::vector<NatGateway> nat_gateways;
+  std::vector<RouteTable> route_tables;
+  std::vector<SecurityGroup> security_groups;
+  std::vector<FlowLog> flow_logs;
+
+  std::vector<Key> keys;
+  std::vector<Role> roles;
+  std::vector<LogGroup> log_groups;
+  std::vector<Topic> topics;
+  std::vector<Queue> queues;
+
+  std::vector<Secret> secrets;
+  std::vector<DbSubnetGroup> db_subnet_groups;
+  std::vector<DbClusterParameterGroup> db_parameter_groups;
+  std::vector<GlobalCluster> global_clusters;
+  std::vector<DbCluster> db_clusters;
+  std::vector<DbInstance> db_instances;
+  std::vector<Table> tables;
+
+  std::vector<Function> functions;
+  std::vector<FunctionPermission> function_permissions;
+
+  std::vector<HostedZone> hosted_zones;
+  std::vector<Certificate> certificates;
+  std::vector<HttpApi> http_apis;
+  std::vector<ApiDomain> api_domains;
+  std::vector<HealthCheck> health_checks;
+  std::vector<FailoverRecord> failover_records;
+
+  std::vector<EventBus> event_buses;
+  std::vector<EventRule> event_rules;
+
+  std::vector<BackupVault> backup_vaults;
+  std::vector<BackupPlan> backup_plans;
+  std::vector<BackupSelection> backup_selections;
+
+  std::vector<Alarm> alarms;
+  std::vector<Dashboard> dashboards;
+  std::vector<Parameter> parameters;
+
+  std::vector<Output> outputs;
+
+  const RegionInfo* region(std::string_view role) const;
+};
+
+}  // namespace paydrc::infra

@@ -1,0 +1,186 @@
+// Lowering of the reference system: subnet carving, names, IAM least privilege,
+// security groups.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "lower/lower.h"
+#include "lower/test_system.h"
+
+namespace paydrc::lower {
+namespace {
+
+// A readable form of a Text: {env}, {account}, {id.attr}.
+std::string show(const infra::Text& text) {
+  std::string out;
+  for (const auto& part : text.parts) {
+    if (const auto* s = std::get_if<std::string>(&part)) out += *s;
+    else if (std::holds_alternative<infra::EnvSuffix>(part)) out += "{env}";
+    else if (std::holds_alternative<infra::AccountId>(part)) out += "{account}";
+    else out += "{" + std::get<infra::Ref>(part).id + "}";
+  }
+  return out;
+}
+
+ir::Cidr parse(std::uint32_t a, std::uint32_t b, std::uint32_t c, int prefix) {
+  return {(a << 24) | (b << 16) | (c << 8), prefix};
+}
+
+const infra::Model& model() {
+  static const infra::Model m = lower(testing::payment_system(), {});
+  return m;
+}
+
+std::vector<const infra::PolicyDocument*> all_documents(const infra::Model& m) {
+  std::vector<const infra::PolicyDocument*> docs;
+  for (const infra::Role& role : m.roles) {
+    for (const infra::InlinePolicy& p : role.policies) docs.push_back(&p.document);
+  }
+  for (const infra::Key& key : m.keys) docs.push_back(&key.policy);
+  return docs;
+}
+
+}  // namespace
+
+TEST_CASE("subnets are carved into equal blocks, private first, inside the VPC") {
+  const auto subnets = carve_subnets(parse(10, 0, 0, 16), 3);
+  REQUIRE(subnets.size() == 6);
+  std::vector<std::string> cidrs;
+  for (const auto& s : subnets) cidrs.push_back(s.cidr.text());
+  CHECK(cidrs == std::vector<std::string>{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19", "10.0.96.0/19",
+                                          "10.0.128.0/19", "10.0.160.0/19"});
+  CHECK(subnets[0].tier == infra::SubnetTier::Private);
+  CHECK(subnets[3].tier == infra::SubnetTier::Public);
+  CHECK(subnets[3].zone_index == 0);
+  for (std::size_t i = 0; i < subnets.size(); ++i) {
+    CHECK(subnets[i].cidr.overlaps(parse(10, 0, 0, 16)));
+    for (std::size_t j = i + 1; j < subnets.size(); ++j) CHECK_FALSE(subnets[i].cidr.overlaps(subnets[j].cidr));
+  }
+}
+
+TEST_CASE("carving adapts to the zone count and refuses blocks below /28") {
+  CHECK(carve_subnets(parse(10, 1, 0, 16), 2).front().cidr.prefix == 18);
+  CHECK(carve_subnets(parse(10, 1, 0, 24), 4).front().cidr.prefix == 27);
+  CHECK(carve_subnets(parse(10, 1, 0, 27), 3).empty());
+  CHECK(carve_subnets(parse(10, 1, 0, 16), 0).empty());
+}
+
+TEST_CASE("each region gets public and private subnets in every zone, and the spec's NAT count") {
+  const infra::Model& m = model();
+  CHECK(m.vpcs.size() == 2);
+  CHECK(m.subnets.size() == 12);
+  std::set<std::string> zones;
+  for (const auto& s : m.subnets) zones.insert(s.zone);
+  CHECK(zones == std::set<std::string>{"us-east-1a", "us-east-1b", "us-east-1c", "us-west-2a", "us-west-2b", "us-west-2c"});
+  CHECK(m.nat_gateways.size() == 2);
+  CHECK(m.elastic_ips.size() == 2);
+  for (const auto& rt : m.route_tables) {
+    for (const auto& route : rt.routes) CHECK(route.destination == "0.0.0.0/0");
+  }
+}
+
+TEST_CASE("names follow payment-<role>-<env>") {
+  const infra::Model& m = model();
+  CHECK(show(m.global_clusters.at(0).identifier) == "payment-global-{env}");
+  CHECK(show(m.functions.at(0).name) == "payment-processor-primary-{env}");
+  CHECK(show(m.functions.at(1).name) == "payment-processor-secondary-{env}");
+  CHECK(show(m.dashboards.at(0).name) == "payment-primary-{env}");
+  CHECK(show(m.dashboards.at(1).name) == "payment-secondary-{env}");
+  const auto lag = std::find_if(m.alarms.begin(), m.alarms.end(), [](const auto& a) { return a.id == "replication_lag"; });
+  REQUIRE(lag != m.alarms.end());
+  CHECK(show(lag->name) == "payment-replication-lag-{env}");
+  CHECK(lag->region == "secondary");
+  CHECK(lag->threshold == 60000);  // milliseconds
+  CHECK(show(m.tables.at(0).name) == "payment-sessions-{env}");
+  CHECK(show(m.parameters.at(0).name) == "/payment/{env}/db/primary/endpoint");
+}
+
+TEST_CASE("IAM statements name actions exactly; wildcard resources say why") {
+  for (const infra::PolicyDocument* doc : all_documents(model())) {
+    for (const infra::Statement& s : doc->statements) {
+      INFO(s.sid);
+      CHECK_FALSE(s.actions.empty());
+      for (const std::string& action : s.actions) CHECK(action.find('*') == std::string::npos);
+      for (const infra::Text& resource : s.resources) {
+        if (show(resource) == "*") CHECK_FALSE(s.wildcard_reason.empty());
+      }
+    }
+  }
+}
+
+TEST_CASE("the function's role names its tables, bus, parameters and database user") {
+  const infra::Model& m = model();
+  const auto role = std::find_if(m.roles.begin(), m.roles.end(), [](const auto& r) { return r.id == "processor_primary"; });
+  REQUIRE(role != m.roles.end());
+  std::map<std::string, std::vector<std::string>> resources;
+  for (const auto& s : role->policies.at(0).document.statements) {
+    for (const auto& r : s.resources) resources[s.sid].push_back(show(r));
+  }
+  CHECK(resources["TableSESSIONS"] == std::vector<std::string>{"arn:aws:dynamodb:us-east-1:{account}:table/payment-sessions-{env}"});
+  CHECK(resources["PublishPAYMENTS"] == std::vector<std::string>{"{payments_primary}"});
+  CHECK(resources["ConnectLEDGER"] == std::vector<std::string>{"arn:aws:rds-db:us-east-1:{account}:dbuser:{ledger_primary}/processor"});
+  CHECK(resources["ReadParameters"].size() == 3);
+  CHECK(resources["ReadParameters"][0] == "arn:aws:ssm:us-east-1:{account}:parameter/payment/{env}/db/primary/endpoint");
+}
+
+TEST_CASE("no security group admits 0.0.0.0/0; the database port is open to the function only") {
+  const infra::Model& m = model();
+  for (const auto& sg : m.security_groups) {
+    for (const auto& rule : sg.rules) {
+      if (rule.direction == infra::Direction::Ingress) CHECK_FALSE(rule.cidr.has_value());
+    }
+  }
+  const auto db = std::find_if(m.security_groups.begin(), m.security_groups.end(),
+                               [](const auto& sg) { return sg.id == "ledger_primary_sg"; });
+  REQUIRE(db != m.security_groups.end());
+  REQUIRE(db->rules.size() == 1);
+  CHECK(db->rules[0].direction == infra::Direction::Ingress);
+  CHECK(db->rules[0].from_port == 3306);
+  CHECK(db->rules[0].peer_group == "processor_primary_sg");
+}
+
+TEST_CASE("the function's environment is its contract") {
+  const auto& env = model().functions.at(0).environment;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : env) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"ENVIRONMENT_SUFFIX", "EVENT_BUS_NAME", "SESSIONS_TABLE", "TRANSACTIONS_TABLE"});
+}
+
+TEST_CASE("the global database: writer with credentials from the secret, reader after it, no Backtrack") {
+  const infra::Model& m = model();
+  REQUIRE(m.db_clusters.size() == 2);
+  CHECK(m.db_clusters[0].writer);
+  CHECK(m.db_clusters[0].master_secret == "ledger_master");
+  CHECK(m.db_clusters[0].engine_version == "8.0.mysql_aurora.3.10.0");
+  CHECK_FALSE(m.db_clusters[1].master_secret.has_value());
+  CHECK(m.db_clusters[1].after.size() == 2);
+  CHECK(m.db_clusters[1].key == "secondary_key");
+  CHECK(m.db_instances.size() == 4);
+  CHECK(m.tables.at(0).replicas.size() == 1);
+  CHECK(m.tables.at(0).replicas[0].key == "secondary_key");
+}
+
+TEST_CASE("the failover front door: HTTP API, certificate, health check and record per region") {
+  const infra::Model& m = model();
+  CHECK(m.http_apis.size() == 2);
+  CHECK(m.certificates.size() == 2);
+  REQUIRE(m.health_checks.size() == 2);
+  CHECK(m.health_checks[0].interval_seconds == 30);
+  CHECK(m.health_checks[0].failure_threshold == 3);
+  CHECK(m.health_checks[0].path == "/health");
+  REQUIRE(m.failover_records.size() == 2);
+  CHECK(m.failover_records[0].primary);
+  CHECK_FALSE(m.failover_records[1].primary);
+}
+
+TEST_CASE("lowering is a function of its input") {
+  const infra::Model a = lower(testing::payment_system(), {});
+  const infra::Model b = lower(testing::payment_system(), {});
+  REQUIRE(a.roles.size() == b.roles.size());
+  for (std::size_t i = 0; i < a.roles.size(); ++i) CHECK(a.roles[i].name == b.roles[i].name);
+  CHECK(a.subnets.size() == b.subnets.size());
+}
+
+}  // namespace paydrc::lower

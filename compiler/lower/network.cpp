@@ -1,0 +1,238 @@
+// Per region: the VPC, its subnets carved across the zones, internet and NAT
+// gateways, route tables, the security groups of functions and databases, and VPC
+// flow logs to an encrypted log group.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "lower/context.h"
+
+namespace paydrc::lower {
+namespace {
+
+using infra::Ref;
+using infra::Text;
+
+std::string zone_name(const ir::Region& region, int index) {
+  return region.aws_region + static_cast<char>('a' + index);
+}
+
+std::string zone_letter(int index) { return std::string(1, static_cast<char>('a' + index)); }
+
+std::string subnet_id(std::string_view role, infra::SubnetTier tier, int zone) {
+  return fmt::format("{}_{}_{}", role, tier == infra::SubnetTier::Public ? "public" : "private", zone_letter(zone));
+}
+
+void lower_subnets_and_routes(Context& cx, const ir::Region& region) {
+  const std::string& role = region.role;
+  const std::string vpc = Context::vpc_id(role);
+  infra::Model& m = cx.model;
+
+  for (const CarvedSubnet& carved : carve_subnets(region.cidr, region.zones)) {
+    infra::Subnet subnet;
+    subnet.id = subnet_id(role, carved.tier, carved.zone_index);
+    subnet.region = role;
+    subnet.origin = region.origin.at("zones");
+    subnet.name = cx.name({carved.tier == infra::SubnetTier::Public ? "public" : "private", role,
+                           zone_letter(carved.zone_index)});
+    subnet.vpc = vpc;
+    subnet.cidr = carved.cidr.text();
+    subnet.zone = zone_name(region, carved.zone_index);
+    subnet.tier = carved.tier;
+    m.subnets.push_back(std::move(subnet));
+  }
+
+  infra::InternetGateway igw;
+  igw.id = role + "_igw";
+  igw.region = role;
+  igw.origin = region.origin.range;
+  igw.name = cx.name({"igw", role});
+  igw.vpc = vpc;
+  m.internet_gateways.push_back(igw);
+
+  // NAT gateways sit in the first `nat_gateways` zones' public subnets.
+  const int nats = std::max(0, std::min(region.nat_gateways, region.zones));
+  for (int i = 0; i < nats; ++i) {
+    infra::ElasticIp eip;
+    eip.id = fmt::format("{}_nat_{}", role, zone_letter(i));
+    eip.region = role;
+    eip.origin = region.origin.at("nat_gateways");
+    eip.name = cx.name({"nat", role, zone_letter(i)});
+    m.elastic_ips.push_back(eip);
+
+    infra::NatGateway nat;
+    nat.id = eip.id;
+    nat.region = role;
+    nat.origin = eip.origin;
+    nat.name = eip.name;
+    nat.subnet = subnet_id(role, infra::SubnetTier::Public, i);
+    nat.eip = eip.id;
+    m.nat_gateways.push_back(std::move(nat));
+  }
+
+  infra::RouteTable pub;
+  pub.id = role + "_public";
+  pub.region = role;
+  pub.origin = region.origin.range;
+  pub.name = cx.name({"public", role});
+  pub.vpc = vpc;
+  pub.routes.push_back({"0.0.0.0/0", igw.id, std::nullopt});
+  for (int z = 0; z < region.zones; ++z) pub.subnets.push_back(subnet_id(role, infra::SubnetTier::Public, z));
+  m.route_tables.push_back(std::move(pub));
+
+  // One private route table per zone, so a zone uses its own NAT gateway where it
+  // has one and shares the others' round-robin where the spec asks for fewer.
+  for (int z = 0; z < region.zones; ++z) {
+    infra::RouteTable priv;
+    priv.id = fmt::format("{}_private_{}", role, zone_letter(z));
+    priv.region = role;
+    priv.origin = region.origin.at("nat_gateways");
+    priv.name = cx.name({"private", role, zone_letter(z)});
+    priv.vpc = vpc;
+    if (nats > 0) {
+      priv.routes.push_back({"0.0.0.0/0", std::nullopt, fmt::format("{}_nat_{}", role, zone_letter(z % nats))});
+    }
+    priv.subnets.push_back(subnet_id(role, infra::SubnetTier::Private, z));
+    m.route_tables.push_back(std::move(priv));
+  }
+}
+
+bool function_connects_to(const ir::Function& fn, const std::string& database) {
+  for (const ir::Grant& grant : fn.access) {
+    if (grant.target_kind == ir::TargetKind::Database && grant.target == database) return true;
+  }
+  return false;
+}
+
+// Functions reach AWS APIs over HTTPS through the NAT gateway and their databases
+// on the database port. Databases accept the port from those functions only; no
+// group admits traffic from 0.0.0.0/0.
+void lower_security_groups(Context& cx, const ir::Region& region) {
+  const std::string& role = region.role;
+  for (const ir::Function& fn : cx.system.functions) {
+    if (!runs_in(fn, role)) continue;
+    infra::SecurityGroup sg;
+    sg.id = Context::function_sg_id(fn.name, role);
+    sg.region = role;
+    sg.origin = fn.origin.range;
+    sg.name = cx.name({fn.name, role});
+    sg.description = fmt::format("function {}: HTTPS to AWS APIs, its databases", fn.name);
+    sg.vpc = Context::vpc_id(role);
+    infra::SecurityRule https;
+    https.id = "https";
+    https.direction = infra::Direction::Egress;
+    https.from_port = https.to_port = 443;
+    https.cidr = "0.0.0.0/0";
+    https.description = "AWS APIs (DynamoDB, EventBridge, SSM, X-Ray) through the NAT gateway";
+    sg.rules.push_back(https);
+    for (const ir::Database& db : cx.system.databases) {
+      const auto roles = cx.database_regions(db);
+      if (!function_connects_to(fn, db.name) || std::find(roles.begin(), roles.end(), role) == roles.end()) continue;
+      infra::SecurityRule rule;
+      rule.id = db.name;
+      rule.direction = infra::Direction::Egress;
+      rule.from_port = rule.to_port = db.port;
+      rule.peer_group = Context::database_sg_id(db.name, role);
+      rule.description = fmt::format("database {}", db.name);
+      sg.rules.push_back(rule);
+    }
+    cx.model.security_groups.push_back(std::move(sg));
+  }
+
+  for (const ir::Database& db : cx.system.databases) {
+    const auto roles = cx.database_regions(db);
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) continue;
+    infra::SecurityGroup sg;
+    sg.id = Context::database_sg_id(db.name, role);
+    sg.region = role;
+    sg.origin = db.origin.range;
+    sg.name = cx.name({db.name, role});
+    sg.description = fmt::format("database {}: port {} from the functions granted `connect`", db.name, db.port);
+    sg.vpc = Context::vpc_id(role);
+    for (const ir::Function& fn : cx.system.functions) {
+      if (!runs_in(fn, role) || !function_connects_to(fn, db.name)) continue;
+      infra::SecurityRule rule;
+      rule.id = fn.name;
+      rule.direction = infra::Direction::Ingress;
+      rule.from_port = rule.to_port = db.port;
+      rule.peer_group = Context::function_sg_id(fn.name, role);
+      rule.description = fmt::format("function {}", fn.name);
+      sg.rules.push_back(rule);
+    }
+    cx.model.security_groups.push_back(std::move(sg));
+  }
+}
+
+void lower_flow_logs(Context& cx, const ir::Region& region) {
+  const std::string& role = region.role;
+  infra::LogGroup group;
+  group.id = role + "_flow_logs";
+  group.region = role;
+  group.origin = region.origin.range;
+  group.name = Text("/aws/vpc/") + cx.name({role}) + Text("/flow-logs");
+  // PCI DSS 10.5.1: keep audit trail history for at least twelve months.
+  group.retention_days = 365;
+  group.key = Context::key_id(role);
+  cx.model.log_groups.push_back(group);
+
+  infra::Role iam;
+  iam.id = role + "_flow_logs";
+  iam.region = role;
+  iam.origin = region.origin.range;
+  iam.name = cx.name({"flow-logs", role});
+  iam.description = fmt::format("VPC flow logs of {} to CloudWatch Logs", role);
+  iam.trusted_services = {"vpc-flow-logs.amazonaws.com"};
+  infra::Statement write;
+  write.sid = "WriteFlowLogs";
+  write.actions = {"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"};
+  write.resources = {Text(Ref{infra::Kind::LogGroup, group.id, infra::Attr::Arn}) + Text(":*")};
+  iam.policies.push_back({"flow-logs", {{write}}});
+  cx.model.roles.push_back(iam);
+
+  infra::FlowLog flow;
+  flow.id = role;
+  flow.region = role;
+  flow.origin = region.origin.range;
+  flow.name = cx.name({"flow-logs", role});
+  flow.vpc = Context::vpc_id(role);
+  flow.log_group = group.id;
+  flow.role = iam.id;
+  cx.model.flow_logs.push_back(std::move(flow));
+}
+
+}  // namespace
+
+std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones) {
+  // Equal blocks, the smallest power of two that holds a private and a public
+  // subnet per zone: a /16 over three zones gives eight /19s, six used, two spare.
+  std::vector<CarvedSubnet> out;
+  if (zones <= 0) return out;
+  int bits = 0;
+  while ((1 << bits) < 2 * zones) ++bits;
+  const int prefix = vpc.prefix + bits;
+  if (prefix > 28) return out;  // AWS's smallest subnet is a /28; the checker rejects this
+  const std::uint32_t size = std::uint32_t{1} << (32 - prefix);
+  for (int slot = 0; slot < 2 * zones; ++slot) {
+    ir::Cidr cidr{vpc.address + size * static_cast<std::uint32_t>(slot), prefix};
+    const bool is_public = slot >= zones;
+    out.push_back({is_public ? slot - zones : slot, is_public ? infra::SubnetTier::Public : infra::SubnetTier::Private, cidr});
+  }
+  return out;
+}
+
+void lower_network(Context& cx) {
+  for (const ir::Region& region : cx.system.regions) {
+    infra::Vpc vpc;
+    vpc.id = Context::vpc_id(region.role);
+    vpc.region = region.role;
+    vpc.origin = region.origin.at("cidr");
+    vpc.name = cx.name({region.role});
+    vpc.cidr = region.cidr.text();
+    cx.model.vpcs.push_back(std::move(vpc));
+    lower_subnets_and_routes(cx, region);
+    lower_security_groups(cx, region);
+    lower_flow_logs(cx, region);
+  }
+}
+
+}  // namespace paydrc::lower

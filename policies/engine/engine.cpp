@@ -1,0 +1,146 @@
+#include "engine/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "check/suggest.h"
+#include "check/values.h"
+#include "dr/facts.h"
+#include "engine/embedded.h"
+#include "rules/rules.h"
+
+namespace paydrc::policies {
+
+std::string_view category_name(Category c) {
+  switch (c) {
+    case Category::Security: return "security";
+    case Category::DisasterRecovery: return "dr";
+    case Category::Cost: return "cost";
+    case Category::Waiver: return "waiver";
+  }
+  return "security";
+}
+
+const EmbeddedFile* find_embedded(std::string_view path) {
+  for (const EmbeddedFile& f : embedded_files()) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+std::string Context::param(std::string_view name, std::string_view fallback) const {
+  if (params != nullptr) {
+    if (auto it = params->find(name); it != params->end()) return it->second;
+  }
+  return std::string(fallback);
+}
+
+long long Context::int_param(std::string_view name, long long fallback) const {
+  std::string v = param(name, "");
+  long long out = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return (ec == std::errc() && ptr == v.data() + v.size() && !v.empty()) ? out : fallback;
+}
+
+diag::Diagnostic& Findings::add(SourceRange range, std::string message, std::string hint, std::string scope) {
+  Finding f;
+  f.diagnostic.id = std::string(rule_.id);
+  f.diagnostic.severity = severity_;
+  f.diagnostic.message = std::move(message);
+  f.diagnostic.hint = std::move(hint);
+  f.diagnostic.range = range;
+  f.scope = std::move(scope);
+  out_.push_back(std::move(f));
+  return out_.back().diagnostic;
+}
+
+std::size_t Report::unwaived_errors() const { return count(diag::Severity::Error, false); }
+
+std::size_t Report::count(diag::Severity s, bool waived) const {
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [&](const Finding& f) {
+    return f.diagnostic.severity == s && f.waived == waived;
+  }));
+}
+
+namespace {
+
+void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, std::vector<Finding>& findings) {
+  std::vector<Finding> raised;
+  auto raise = [&](const Rule& rule, SourceRange range, std::string message, std::string hint) {
+    auto it = pack.rules.find(rule.info.id);
+    diag::Severity severity = it != pack.rules.end() ? it->second.severity : rule.info.default_severity;
+    Findings(rule.info, severity, raised).add(range, std::move(message), std::move(hint));
+  };
+  std::vector<std::string> ids;
+  for (const Rule& r : all_rules()) ids.emplace_back(r.info.id);
+  for (const ir::Waiver& w : system.waivers) {
+    if (find_rule(w.rule) == nullptr) {
+      std::string hint = check::did_you_mean(w.rule, ids);
+      raise(rules::waiver_unknown_rule(), w.origin.range, fmt::format("waiver for unknown rule `{}`", w.rule),
+            hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
+      continue;
+    }
+    if (w.until < today) {
+      raise(rules::waiver_expired(), w.origin.at("until"),
+            fmt::format("waiver of `{}` expired on {}", w.rule, w.until.text()),
+            "fix the finding, or renew the waiver with a new date and a reason that still holds");
+      continue;
+    }
+    bool used = false;
+    for (Finding& f : findings) {
+      if (f.diagnostic.id != w.rule || f.waived) continue;
+      if (w.scope && *w.scope != f.scope) continue;
+      f.waived = true;
+      f.waiver_reason = w.reason;
+      f.waiver_until = w.until.text();
+      used = true;
+    }
+    if (!used) {
+      raise(rules::waiver_unused(), w.origin.range,
+            fmt::format("waiver of `{}`{} matches no finding", w.rule, w.scope ? fmt::format(" for `{}`", *w.scope) : ""),
+            "remove it: a stale waiver would hide a future finding");
+    }
+  }
+  for (Finding& f : raised) {
+    if (pack.rules.contains(f.diagnostic.id)) findings.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+Report run(const ir::System& system, const infra::Model& model, const RunOptions& options, diag::Sink& sink) {
+  Report report;
+  std::vector<std::string> names = options.packs.empty() ? system.packs : options.packs;
+  auto packs = load_packs(names, system.origin.at("packs"), options.spec_dir, sink);
+  if (!packs) {
+    report.packs_ok = false;
+    return report;
+  }
+  report.packs = packs->names;
+  report.pack_sources = std::move(packs->sources);
+
+  static const RecoveryFacts facts = load_recovery_facts();
+  static const PriceTable prices = load_prices();
+  Context ctx{system, model, facts, prices, options.today, nullptr};
+  for (const Rule& rule : all_rules()) {
+    auto it = packs->merged.rules.find(rule.info.id);
+    if (it == packs->merged.rules.end() || rule.check == nullptr) continue;
+    ctx.params = &it->second.params;
+    Findings out(rule.info, it->second.severity, report.findings);
+    rule.check(ctx, out);
+  }
+  apply_waivers(system, packs->merged, options.today, report.findings);
+  for (Finding& f : report.findings) {
+    if (f.diagnostic.file.empty()) f.diagnostic.file = system.spec_path;
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.diagnostic.range.begin != b.diagnostic.range.begin) return a.diagnostic.range.begin < b.diagnostic.range.begin;
+    return a.diagnostic.id < b.diagnostic.id;
+  });
+  return report;
+}
+
+}  // namespace paydrc::policies

@@ -1,0 +1,212 @@
+"""Terraform backend: goldens, `terraform validate`, determinism, configuration.
+
+Run by ctest as `python3 terraform_test.py --paydrc PATH --root SOURCE_DIR`.
+Goldens: golden/terraform/<case>/main.tf.json for specs/payment.pdr (case
+`payment`) and every golden/terraform/<case>.pdr. Rewrite them with
+PAYDRC_UPDATE_GOLDENS=1 and review the change as a git diff.
+
+`terraform validate` needs the local mirror of the AWS provider: TF_PLUGIN_DIR,
+else the first folder holding registry.terraform.io/hashicorp/aws under a few
+usual places. Without `terraform` on PATH those tests skip and say why.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ARGS = None
+# Variables that change the output on purpose; each test sets them itself.
+OUTPUT_ENV = ("ENVIRONMENT_SUFFIX", "TERRAFORM_STATE_BUCKET", "TERRAFORM_STATE_BUCKET_REGION")
+
+
+def cases():
+    root = Path(ARGS.root)
+    found = {"payment": root / "specs" / "payment.pdr"}
+    for spec in sorted((root / "golden" / "terraform").glob("*.pdr")):
+        found[spec.stem] = spec
+    return found
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in OUTPUT_ENV}
+    env.update(extra)
+    return env
+
+
+def compile_spec(spec, out_dir, env=None, cwd=None):
+    result = subprocess.run([ARGS.paydrc, str(spec), "--target", "terraform", "-o", str(out_dir)],
+                            env=env or clean_env(), cwd=cwd, capture_output=True, text=True)
+    return result
+
+
+def find_plugin_dir():
+    candidates = []
+    if os.environ.get("TF_PLUGIN_DIR"):
+        candidates.append(Path(os.environ["TF_PLUGIN_DIR"]))
+    for base in (Path("/opt"), Path("/usr/share"), Path("/usr/local/share"),
+                 Path.home() / ".terraform.d", Path.home() / ".local/share/terraform"):
+        if base.is_dir():
+            candidates.append(base)
+            candidates.extend(sorted(p for p in base.iterdir() if p.is_dir()))
+            plugins = base / "plugins"
+            if plugins.is_dir():
+                candidates.append(plugins)
+    for c in candidates:
+        if (c / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+            return c
+    return None
+
+
+class Goldens(unittest.TestCase):
+    def test_goldens_match(self):
+        update = os.environ.get("PAYDRC_UPDATE_GOLDENS") == "1"
+        for name, spec in cases().items():
+            with self.subTest(case=name), tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "out"
+                result = compile_spec(spec, out)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                actual = (out / "main.tf.json").read_bytes()
+                golden = Path(ARGS.root) / "golden" / "terraform" / name / "main.tf.json"
+                if update:
+                    golden.parent.mkdir(parents=True, exist_ok=True)
+                    golden.write_bytes(actual)
+                    continue
+                self.assertTrue(golden.exists(), f"{golden} missing: run with PAYDRC_UPDATE_GOLDENS=1")
+                self.assertEqual(actual.decode(), golden.read_text(),
+                                 f"{name}: output differs from {golden} "
+                                 "(PAYDRC_UPDATE_GOLDENS=1 rewrites it)")
+
+
+@unittest.skipIf(shutil.which("terraform") is None,
+                 "`terraform` is not on PATH: the validate tests need Terraform 1.11")
+class Validate(unittest.TestCase):
+    def validate(self, directory):
+        plugin_dir = find_plugin_dir()
+        self.assertIsNotNone(plugin_dir, "no provider mirror found: set TF_PLUGIN_DIR to the folder "
+                                         "holding registry.terraform.io/hashicorp/aws")
+        env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=os.devnull)
+        init = subprocess.run(["terraform", "init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir}"],
+                              cwd=directory, env=env, capture_output=True, text=True)
+        self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
+        run = subprocess.run(["terraform", "validate", "-json"], cwd=directory, env=env,
+                             capture_output=True, text=True)
+        report = json.loads(run.stdout)
+        problems = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')}" for d in report["diagnostics"]]
+        self.assertEqual((report["error_count"], report["warning_count"]), (0, 0), "\n".join(problems))
+        self.assertTrue(report["valid"])
+
+    def test_compiled_specs_validate(self):
+        for name, spec in cases().items():
+            with self.subTest(case=name), tempfile.TemporaryDirectory() as tmp:
+                result = compile_spec(spec, Path(tmp) / "out")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.validate(Path(tmp) / "out")
+
+    def test_goldens_validate(self):
+        for golden in sorted((Path(ARGS.root) / "golden" / "terraform").glob("*/main.tf.json")):
+            with self.subTest(golden=str(golden)), tempfile.TemporaryDirectory() as tmp:
+                shutil.copy(golden, tmp)
+                self.validate(Path(tmp))
+
+    def test_state_bucket_configuration_validates(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = clean_env(TERRAFORM_STATE_BUCKET="payment-state", TERRAFORM_STATE_BUCKET_REGION="us-west-2",
+                            ENVIRONMENT_SUFFIX="prod")
+            result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", Path(tmp) / "out", env=env)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.validate(Path(tmp) / "out")
+
+
+class Configuration(unittest.TestCase):
+    def load(self, env):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", Path(tmp) / "out", env=env)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return json.loads((Path(tmp) / "out" / "main.tf.json").read_text())
+
+    def test_local_state_by_default(self):
+        config = self.load(clean_env())
+        self.assertNotIn("backend", config["terraform"])
+        self.assertEqual(config["variable"]["environment_suffix"]["default"], "dev")
+        self.assertEqual(config["terraform"]["required_providers"], {"aws": {"source": "hashicorp/aws", "version": "~> 5.100"}})
+        self.assertEqual(sorted(p["alias"] for p in config["provider"]["aws"]), ["primary", "secondary"])
+
+    def test_s3_backend_and_suffix_from_environment(self):
+        config = self.load(clean_env(TERRAFORM_STATE_BUCKET="payment-state",
+                                     TERRAFORM_STATE_BUCKET_REGION="us-west-2", ENVIRONMENT_SUFFIX="prod"))
+        backend = config["terraform"]["backend"]["s3"]
+        self.assertEqual((backend["bucket"], backend["region"]), ("payment-state", "us-west-2"))
+        self.assertIs(backend["encrypt"], True)
+        self.assertIs(backend["use_lockfile"], True)
+        self.assertEqual(config["variable"]["environment_suffix"]["default"], "prod")
+
+    def test_no_seed_defect_reaches_the_output(self):
+        config = self.load(clean_env())
+        resources = config["resource"]
+        for cluster in resources["aws_rds_cluster"].values():
+            self.assertNotIn("backtrack_window", cluster)
+            self.assertNotIn("master_password", cluster)
+            self.assertNotIn("manage_master_user_password", cluster)
+        self.assertNotIn("aws_lambda_function_url", resources)
+        for record in resources["aws_route53_record"].values():
+            self.assertNotEqual(record.get("type"), "CNAME")
+        for function in resources["aws_lambda_function"].values():
+            self.assertNotIn(function["runtime"], ("python3.8", "python3.9", "python3.10", "python3.11"))
+        text = json.dumps(config)
+        self.assertIn("master_password_wo", text)
+        self.assertIn("secret_string_wo", text)
+
+
+class Determinism(unittest.TestCase):
+    def test_identical_bytes_across_time_zone_locale_and_directory(self):
+        spec = (Path(ARGS.root) / "specs" / "payment.pdr").resolve()
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            first = compile_spec(spec, Path(a) / "out", env=clean_env(TZ="UTC", LC_ALL="C", LANG="C"), cwd=a)
+            # A relative spec path from another directory, another zone and locale.
+            relative = os.path.relpath(spec, b)
+            second = compile_spec(relative, Path(b) / "out", cwd=b,
+                                  env=clean_env(TZ="Pacific/Kiritimati", LC_ALL="C.UTF-8", LANG="de_DE.UTF-8"))
+            self.assertEqual(first.returncode, 0, first.stderr)
+            self.assertEqual(second.returncode, 0, second.stderr)
+            names = sorted(p.name for p in (Path(a) / "out").iterdir())
+            self.assertEqual(names, sorted(p.name for p in (Path(b) / "out").iterdir()))
+            self.assertIn("processor.zip", names)
+            for name in names:
+                self.assertEqual((Path(a) / "out" / name).read_bytes(), (Path(b) / "out" / name).read_bytes(), name)
+
+
+class Packaging(unittest.TestCase):
+    def test_source_outside_the_project_is_an_error(self):
+        spec_text = (Path(ARGS.root) / "golden" / "terraform" / "minimal.pdr").read_text()
+        with tempfile.TemporaryDirectory() as tmp:
+            project = Path(tmp) / "project"
+            (project / ".git").mkdir(parents=True)
+            (Path(tmp) / "outside").mkdir()
+            (Path(tmp) / "outside" / "index.py").write_text("def handler(e, c): pass\n")
+            spec = project / "spec.pdr"
+            spec.write_text(spec_text.replace('source = "minimal_src"', 'source = "../outside"'))
+            result = compile_spec(spec, Path(tmp) / "out")
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("source-outside-project", result.stdout + result.stderr)
+            self.assertFalse((Path(tmp) / "out").exists())
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--paydrc", required=True)
+    parser.add_argument("--root", required=True)
+    ARGS, rest = parser.parse_known_args()
+    ARGS.paydrc = os.path.abspath(ARGS.paydrc)
+    ARGS.root = os.path.abspath(ARGS.root)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
