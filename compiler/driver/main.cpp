@@ -78,6 +78,15 @@ void print_findings(const frontend::Loaded& loaded, const policies::Report& repo
   for (const policies::Finding& f : report.findings) diag::render_text(std::cerr, shown(f), files, opts);
 }
 
+// Pack errors are in `loaded.sink`, located in the pack files.
+void print_pack_errors(const frontend::Loaded& loaded, const policies::Report& report) {
+  diag::FileMap files;
+  files[loaded.source->path()] = loaded.source.get();
+  for (const auto& s : report.pack_sources) files[s->path()] = s.get();
+  diag::TextOptions opts{diag::want_color(STDERR_FILENO)};
+  for (const diag::Diagnostic& d : loaded.sink.diagnostics()) diag::render_text(std::cerr, d, files, opts);
+}
+
 std::string summary(const policies::Report& report) {
   return fmt::format("{} error(s), {} warning(s), {} waived", report.unwaived_errors(),
                      report.count(diag::Severity::Warning, false),
@@ -101,7 +110,7 @@ int compile(const std::string& path, const std::string& target, const std::strin
   if (!loaded.ir) return kSpecErrors;
   policies::Report report = run_policies(loaded, {});
   if (!report.packs_ok) {
-    print_diagnostics(loaded);
+    print_pack_errors(loaded, report);
     return kSpecErrors;
   }
   print_findings(loaded, report);
@@ -173,7 +182,8 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
       sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings});
     } else {
       (void)front_end_count;
-      print_diagnostics(loaded);
+      if (loaded.ir) print_pack_errors(loaded, report);
+      else print_diagnostics(loaded);
       if (loaded.ir && report.packs_ok) {
         print_findings(loaded, report);
         std::cerr << fmt::format("{}: {} ({}; packs: {})\n", path, ok ? "ok" : "failed", summary(report),

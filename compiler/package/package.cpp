@@ -47,13 +47,18 @@ struct SourceFree {
 std::optional<std::string> zip_directory(const fs::path& dir, const fs::path& root, ZipError& error) {
   std::error_code ec;
   const fs::path canonical_root = fs::weakly_canonical(root, ec);
+  // Messages name paths relative to the project, never as this machine spells them.
+  auto shown = [&](const fs::path& p) {
+    fs::path rel = fs::weakly_canonical(p, ec).lexically_relative(canonical_root);
+    return rel.empty() ? p.filename().generic_string() : rel.generic_string();
+  };
   if (!inside(fs::weakly_canonical(dir, ec), canonical_root)) {
-    error = {true, fmt::format("`{}` is outside the project directory `{}`", dir.string(), canonical_root.string())};
+    error = {true, fmt::format("`{}` is outside the project directory", shown(dir))};
     return std::nullopt;
   }
   const fs::path canonical_dir = fs::canonical(dir, ec);
   if (ec || !fs::is_directory(canonical_dir)) {
-    error.message = fmt::format("cannot read directory `{}`", dir.string());
+    error.message = fmt::format("cannot read directory `{}`", shown(dir));
     return std::nullopt;
   }
 
@@ -69,13 +74,13 @@ std::optional<std::string> zip_directory(const fs::path& dir, const fs::path& ro
     if (!it->is_regular_file()) continue;
     const fs::path target = fs::canonical(it->path(), ec);
     if (ec || !inside(target, canonical_root)) {
-      error = {true, fmt::format("`{}` leads outside the project directory", it->path().string())};
+      error = {true, fmt::format("`{}` leads outside the project directory", shown(it->path()))};
       return std::nullopt;
     }
     files.emplace_back(relative.generic_string(), target);
   }
   if (ec) {
-    error.message = fmt::format("cannot read directory `{}`: {}", dir.string(), ec.message());
+    error.message = fmt::format("cannot read directory `{}`: {}", shown(dir), ec.message());
     return std::nullopt;
   }
   std::sort(files.begin(), files.end());
@@ -101,7 +106,7 @@ std::optional<std::string> zip_directory(const fs::path& dir, const fs::path& ro
     std::ostringstream data;
     data << in.rdbuf();
     if (!in) {
-      error.message = fmt::format("cannot read `{}`", path.string());
+      error.message = fmt::format("cannot read `{}`", shown(path));
       return std::nullopt;
     }
     contents.push_back(data.str());

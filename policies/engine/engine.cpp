@@ -115,24 +115,24 @@ Report run(const ir::System& system, const infra::Model& model, const RunOptions
   Report report;
   std::vector<std::string> names = options.packs.empty() ? system.packs : options.packs;
   auto packs = load_packs(names, system.origin.at("packs"), options.spec_dir, sink);
-  if (!packs) {
+  report.pack_sources = std::move(packs.sources);
+  if (!packs.ok) {
     report.packs_ok = false;
     return report;
   }
-  report.packs = packs->names;
-  report.pack_sources = std::move(packs->sources);
+  report.packs = packs.names;
 
   static const RecoveryFacts facts = load_recovery_facts();
   static const PriceTable prices = load_prices();
   Context ctx{system, model, facts, prices, options.today, nullptr};
   for (const Rule& rule : all_rules()) {
-    auto it = packs->merged.rules.find(rule.info.id);
-    if (it == packs->merged.rules.end() || rule.check == nullptr) continue;
+    auto it = packs.merged.rules.find(rule.info.id);
+    if (it == packs.merged.rules.end() || rule.check == nullptr) continue;
     ctx.params = &it->second.params;
     Findings out(rule.info, it->second.severity, report.findings);
     rule.check(ctx, out);
   }
-  apply_waivers(system, packs->merged, options.today, report.findings);
+  apply_waivers(system, packs.merged, options.today, report.findings);
   for (Finding& f : report.findings) {
     if (f.diagnostic.file.empty()) f.diagnostic.file = system.spec_path;
   }

@@ -146,7 +146,7 @@ std::vector<std::string> builtin_pack_names() {
   return names;
 }
 
-std::optional<LoadedPacks> load_packs(const std::vector<std::string>& names, SourceRange names_range,
+LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range,
                                       const std::string& spec_dir, diag::Sink& sink) {
   LoadedPacks out;
   bool ok = true;
@@ -208,7 +208,7 @@ std::optional<LoadedPacks> load_packs(const std::vector<std::string>& names, Sou
     out.names.push_back(pack->name);
   };
   for (const std::string& name : names) load(name, names_range);
-  if (!ok) return std::nullopt;
+  out.ok = ok;
   return out;
 }
 

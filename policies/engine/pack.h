@@ -26,6 +26,7 @@ struct Pack {
 };
 
 struct LoadedPacks {
+  bool ok = true;                                // false after any error
   Pack merged;                                   // what runs
   std::vector<std::string> names;                // in order
   std::vector<std::unique_ptr<SourceFile>> sources;  // for rendering pack errors
@@ -35,7 +36,7 @@ struct LoadedPacks {
 // anything ending in `.yaml` is a file relative to the spec's directory.
 // Errors (unknown pack, malformed YAML, unknown rule ids) go to `sink` with the
 // pack file's line and column.
-std::optional<LoadedPacks> load_packs(const std::vector<std::string>& names, SourceRange names_range,
+LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range,
                                       const std::string& spec_dir, diag::Sink& sink);
 
 std::vector<std::string> builtin_pack_names();

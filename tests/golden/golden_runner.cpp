@@ -1,9 +1,15 @@
-// The golden runner: every golden/*.pdr is checked and its output compared with
-// the expectation beside it — `<name>.diag` (the text diagnostics) for `fail_`
-// cases, which must have errors, and `<name>.ir` (the IR dump) for the others,
-// which must not. `--update` rewrites every expectation, so a reviewer reads
-// changes as a git diff. `--coverage` fails when a diagnostic kind has no
-// failing case; `--reference` compares docs/language.md with the schema table.
+// The golden runner. Three sets of cases, each input beside its expectation:
+//  - golden/*.pdr: the front end. `fail_` cases must have errors and expect
+//    `<name>.diag` (the text diagnostics); the others expect `<name>.ir`.
+//  - golden/compile/*.pdr: a whole compile to Terraform, in memory; `fail_`
+//    cases expect `<name>.diag` (errors found while emitting, such as packaging).
+//  - golden/policies/<RULE-ID>/{pass,fail}*.pdr: `paydrc check` with the
+//    spec's packs; expect `<name>.findings`. A `fail` case must raise the
+//    directory's rule, a `pass` case must not raise it unwaived.
+// `--update` rewrites every expectation, so a reviewer reads changes as a git
+// diff. `--coverage` fails when a diagnostic kind has no failing case or a rule
+// lacks a passing and a failing case; `--reference` compares docs/language.md
+// with the schema table.
 //
 // Run from the repository root (ctest does). "Today" is pinned through
 // SOURCE_DATE_EPOCH so date-dependent checks give the same answer every day.
@@ -17,7 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "check/reference_doc.h"
+#include "check/values.h"
+#include "engine/engine.h"
+#include "lower/lower.h"
 #include "diagnostics/render.h"
 #include "frontend.h"
 #include "ir/dump.h"
@@ -117,24 +127,162 @@ int run_goldens(bool update) {
   return failures == 0 ? 0 : 1;
 }
 
+std::string render(const std::vector<diag::Diagnostic>& diags, const diag::FileMap& files) {
+  std::ostringstream out;
+  for (const auto& d : diags) diag::render_text(out, d, files, {false});
+  return out.str();
+}
+
+std::vector<fs::path> specs_under(const fs::path& dir) {
+  std::vector<fs::path> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".pdr") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct PolicyRun {
+  std::string text;
+  std::set<std::string> raised;    // rule ids raised and not waived
+  std::set<std::string> mentioned; // every id in the output, waived or not
+  bool front_end_ok = false;
+};
+
+PolicyRun run_policy_case(const std::string& rel) {
+  PolicyRun out;
+  frontend::Loaded loaded = frontend::load(rel);
+  diag::FileMap files;
+  if (loaded.source) files[loaded.source->path()] = loaded.source.get();
+  std::vector<diag::Diagnostic> shown = loaded.sink.diagnostics();
+  policies::Report report;
+  if (loaded.ir) {
+    out.front_end_ok = true;
+    infra::Model model = lower::lower(*loaded.ir, {});
+    diag::Sink pack_sink(rel);
+    policies::RunOptions options{fs::path(rel).parent_path().string(), check::today_utc(), {}};
+    report = policies::run(*loaded.ir, model, options, pack_sink);
+    for (const auto& src : report.pack_sources) files[src->path()] = src.get();
+    for (const auto& d : pack_sink.diagnostics()) shown.push_back(d);
+    for (const policies::Finding& f : report.findings) {
+      diag::Diagnostic d = f.diagnostic;
+      if (f.waived) {
+        d.message = "waived: " + d.message;
+        d.severity = diag::Severity::Note;
+        d.notes.push_back({"waiver until " + f.waiver_until + ": " + f.waiver_reason, {}});
+      } else {
+        out.raised.insert(d.id);
+      }
+      shown.push_back(std::move(d));
+    }
+  }
+  for (const auto& d : shown) out.mentioned.insert(d.id);
+  out.text = render(shown, files);
+  return out;
+}
+
+int run_policy_goldens(bool update) {
+  int failures = 0;
+  int cases = 0;
+  for (const fs::path& spec : specs_under("golden/policies")) {
+    ++cases;
+    std::string rel = spec.generic_string();
+    std::string rule = spec.parent_path().filename().string();
+    std::string name = spec.stem().string();
+    PolicyRun run = run_policy_case(rel);
+    bool expect_fire = name.starts_with("fail");
+    // Directories named after a rule test that rule; others (golden/policies/packs)
+    // test the pack machinery: there, failing means any error at all.
+    bool fired = policies::find_rule(rule) != nullptr
+                     ? run.raised.contains(rule) || (expect_fire && run.mentioned.contains(rule))
+                     : run.text.find(": error: ") != std::string::npos;
+    if (!name.starts_with("fail") && !name.starts_with("pass")) {
+      std::cout << "FAIL " << rel << ": policy cases are named pass*.pdr or fail*.pdr\n";
+      ++failures;
+    } else if (expect_fire != fired) {
+      std::cout << "FAIL " << rel << ": expected `" << rule << "` " << (expect_fire ? "to fire" : "not to fire")
+                << "\n" << run.text;
+      ++failures;
+    }
+    compare_or_update(fs::path(spec).replace_extension(".findings"), run.text, update, failures);
+  }
+  std::cout << cases << " policy cases, " << failures << " failures\n";
+  return failures == 0 ? 0 : 1;
+}
+
+int run_compile_goldens(bool update) {
+  int failures = 0;
+  int cases = 0;
+  const backends::Backend* terraform = backends::find_backend("terraform");
+  for (const fs::path& spec : specs_under("golden/compile")) {
+    ++cases;
+    std::string rel = spec.generic_string();
+    frontend::Loaded loaded = frontend::load(rel);
+    diag::FileMap files;
+    if (loaded.source) files[loaded.source->path()] = loaded.source.get();
+    std::vector<diag::Diagnostic> shown = loaded.sink.diagnostics();
+    bool ok = false;
+    if (loaded.ir && terraform != nullptr && terraform->emit != nullptr) {
+      backends::EmitOptions options;
+      options.spec_dir = fs::absolute(spec.parent_path()).lexically_normal();
+      options.project_root = frontend::project_root_for(spec.parent_path());
+      diag::Sink sink(rel);
+      auto out = terraform->emit(*loaded.ir, options, sink);
+      ok = out.has_value() && !sink.has_errors();
+      for (const auto& d : sink.diagnostics()) shown.push_back(d);
+    }
+    bool expect_errors = spec.stem().string().starts_with("fail_");
+    if (expect_errors == ok) {
+      std::cout << "FAIL " << rel << ": " << (expect_errors ? "expected errors" : "unexpected errors") << "\n"
+                << render(shown, files);
+      ++failures;
+    }
+    compare_or_update(fs::path(spec).replace_extension(".diag"), render(shown, files), update, failures);
+  }
+  std::cout << cases << " compile cases, " << failures << " failures\n";
+  return failures == 0 ? 0 : 1;
+}
+
 int run_coverage() {
   std::set<std::string> seen;
-  for (const fs::path& spec : golden_specs("golden")) {
-    if (!spec.stem().string().starts_with("fail_")) continue;
-    std::string text = read_file(fs::path(spec).replace_extension(".diag"));
+  auto collect = [&](const fs::path& expectation) {
+    std::string text = read_file(expectation);
     for (std::size_t pos = text.find(" ["); pos != std::string::npos; pos = text.find(" [", pos + 2)) {
       std::size_t end = text.find("]\n", pos);
       if (end != std::string::npos) seen.insert(text.substr(pos + 2, end - pos - 2));
     }
+  };
+  for (const fs::path& spec : golden_specs("golden")) {
+    if (spec.stem().string().starts_with("fail_")) collect(fs::path(spec).replace_extension(".diag"));
+  }
+  for (const fs::path& spec : specs_under("golden/compile")) {
+    if (spec.stem().string().starts_with("fail_")) collect(fs::path(spec).replace_extension(".diag"));
+  }
+  for (const fs::path& spec : specs_under("golden/policies")) {
+    if (spec.stem().string().starts_with("fail")) collect(fs::path(spec).replace_extension(".findings"));
   }
   int missing = 0;
   for (const auto& k : diag::all_kinds()) {
     if (!seen.contains(std::string(k.id))) {
-      std::cout << "FAIL diagnostic `" << k.id << "` has no failing golden case (golden/fail_*.pdr)\n";
+      std::cout << "FAIL diagnostic `" << k.id << "` has no failing golden case\n";
       ++missing;
     }
   }
-  std::cout << diag::all_kinds().size() << " diagnostic kinds, " << missing << " without a golden case\n";
+  for (const policies::Rule& r : policies::all_rules()) {
+    fs::path dir = fs::path("golden/policies") / std::string(r.info.id);
+    bool pass = false, fail = false;
+    for (const fs::path& spec : specs_under(dir)) {
+      pass |= spec.stem().string().starts_with("pass");
+      fail |= spec.stem().string().starts_with("fail");
+    }
+    if (!pass || !fail) {
+      std::cout << "FAIL rule `" << r.info.id << "` needs " << dir.generic_string() << "/pass.pdr and fail.pdr\n";
+      ++missing;
+    }
+  }
+  std::cout << diag::all_kinds().size() << " diagnostic kinds and " << policies::all_rules().size()
+            << " rules; " << missing << " without their golden cases\n";
   return missing == 0 ? 0 : 1;
 }
 
@@ -154,6 +302,8 @@ int main(int argc, char** argv) {
   if (std::find(args.begin(), args.end(), "--coverage") != args.end()) return run_coverage();
   if (std::find(args.begin(), args.end(), "--reference") != args.end()) return run_reference(update);
   int status = run_goldens(update);
+  status |= run_compile_goldens(update);
+  status |= run_policy_goldens(update);
   if (update) {
     run_reference(true);
     return 0;
