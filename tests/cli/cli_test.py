@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("PAYDRC_BIN") or os.path.join(ROOT, "build/compiler/driver/paydrc")
+BIN = os.path.abspath(os.environ.get("PAYDRC_BIN") or os.path.join(ROOT, "build/compiler/driver/paydrc"))
 PINNED = {"SOURCE_DATE_EPOCH": "1795478400", "NO_COLOR": "1"}  # 2026-11-24
 
 
@@ -109,6 +109,42 @@ class Cli(unittest.TestCase):
                 self.assertEqual(sorted(os.listdir(self.tmp)), sorted(os.listdir(self.tmp)))
                 leftovers = [n for n in os.listdir(self.tmp) if n.startswith("out-")]
                 self.assertEqual(leftovers, [])
+
+    def test_compile_writes_the_whole_output(self):
+        out = os.path.join(self.tmp, "tf")
+        r = run("specs/payment.pdr", "--target", "terraform", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(out, "main.tf.json")))
+        self.assertEqual([n for n in os.listdir(self.tmp) if n != "tf"], [])  # no temp dirs left behind
+        # A second compile replaces the directory whole.
+        with open(os.path.join(out, "stale.txt"), "w") as f:
+            f.write("old")
+        self.assertEqual(run("specs/payment.pdr", "--target", "terraform", "-o", out).returncode, 0)
+        self.assertFalse(os.path.exists(os.path.join(out, "stale.txt")))
+
+    def test_policy_errors_block_output_and_fail_check(self):
+        spec = "golden/policies/DR-RTO/fail.pdr"
+        out = os.path.join(self.tmp, "tf")
+        r = run(spec, "--target", "terraform", "-o", out)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"[DR-RTO]", r.stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(run("check", spec).returncode, 1)
+        # Warnings alone pass.
+        self.assertEqual(run("check", "golden/policies/DR-EVENTS-ARCHIVE/fail.pdr").returncode, 0)
+
+    def test_check_under_both_packs(self):
+        self.assertEqual(run("check", "--pack", "baseline", "specs/payment.pdr").returncode, 0)
+        self.assertEqual(run("check", "--pack", "pci-dss", "specs/payment.pdr").returncode, 0)
+        self.assertEqual(run("check", "--pack", "nope", "specs/payment.pdr").returncode, 1)
+
+    def test_dr_budget(self):
+        r = run("dr", "specs/payment.pdr")
+        self.assertEqual(r.returncode, 0)
+        text = r.stdout.decode()
+        self.assertIn("region outage", text)
+        self.assertIn("RTO       8m30s of    15m", text)
+        self.assertIn("total per month", text)
 
     def test_fmt_rewrites_and_check_detects(self):
         path = self.write("messy.pdr", "system x{objectives{rpo=5m rto=15m}}\n")
