@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
   app.add_option("-t,--target", target, "what to generate")->check(CLI::IsMember(targets));
   app.add_option("-o,--output", out_dir, "output directory (written whole, or not at all)")->capture_default_str();
 
-  auto* check_cmd = app.add_subcommand("check", "check specs: syntax, schema, AWS rules; exit 1 on errors");
+  auto* check_cmd = app.add_subcommand("check", "check specs: syntax, schema, AWS rules and policy packs; exit 1 on unwaived errors");
   std::vector<std::string> check_paths;
   std::string check_format = "text";
   check_cmd->add_option("files", check_paths, "specs to check")->required();
