@@ -212,6 +212,13 @@ class Builder {
                           "Backup cover logical corruption");
       diag.notes.push_back({fmt::format("`{}` is an Aurora global database", d.name), c.range_of("kind")});
     }
+    if (str(c, "failover") == "switchover") {
+      report(diag::Kind::SwitchoverForOutage, c.range_of("failover"),
+             "a switchover (`switchover-global-cluster`, or `failover-global-cluster` without `--allow-data-loss`) "
+             "needs a healthy primary region, so it cannot recover from losing it",
+             "use `failover = manual` with `operator_response`: the outage runbook runs `failover-global-cluster "
+             "--allow-data-loss`; keep switchovers for planned moves");
+    }
     if (c.get("writer") != nullptr && std::find(d.readers.begin(), d.readers.end(), d.writer) != d.readers.end()) {
       report(diag::Kind::InvalidReplication, c.range_of("readers"),
              fmt::format("the writer region `{}` is also listed as a reader", d.writer),

@@ -81,7 +81,7 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"database", "database_name", String, Opt, "\"app\"", "", "Initial database name."},
     {"database", "writer", Ref, Req, "", "region", "Region of the writer cluster."},
     {"database", "readers", RefList, Req, "", "region", "Regions of the secondary (read-only) clusters."},
-    {"database", "failover", Enum, Opt, "manual", "manual|managed", "Who promotes a secondary when the primary region fails."},
+    {"database", "failover", Enum, Opt, "manual", "manual|managed|switchover", "Who promotes a secondary when the primary region fails (`switchover` is rejected: it needs a healthy primary)."},
     {"database", "operator_response", Duration, Opt, "", "", "Time for an operator to start a manual failover (paged to runbook started)."},
     {"database", "backup_retention", Duration, Opt, "7d", "", "Automated backup (PITR) retention, 1 to 35 days."},
     {"database", "backtrack", Duration, Opt, "", "", "Aurora Backtrack window; not supported on global databases."},

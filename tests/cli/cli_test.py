@@ -65,6 +65,7 @@ class Cli(unittest.TestCase):
         spec = open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8").read()
         spec = spec.replace('runtime = "python3.12"', 'runtime = "python3.11"')
         spec = spec.replace("front_door = http_api", "front_door = function_url")
+        spec = spec.replace("failover = manual", "failover = switchover")
         spec = spec.replace("    backup_retention = 7d\n", "    backup_retention = 7d\n    backtrack = 24h\n", 1)
         path = os.path.join(ROOT, "specs", ".seed_defects_test.pdr")  # inside the project: source stays valid
         with open(path, "w", encoding="utf-8") as f:
@@ -76,7 +77,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         diags = json.loads(r.stdout)["files"][0]["diagnostics"]
         ids = sorted(d["id"] for d in diags)
-        self.assertEqual(ids, ["backtrack-on-global", "function-url-failover", "runtime-not-deployable"])
+        self.assertEqual(ids, ["backtrack-on-global", "function-url-failover", "runtime-not-deployable", "switchover-for-outage"])
         for d in diags:
             self.assertTrue(d["hint"])
             self.assertGreater(d["range"]["line"], 0)
