@@ -10,15 +10,13 @@ namespace paydrc::check {
 // number a new account can use.
 const std::vector<AwsRegion>& aws_regions() {
   static const std::vector<AwsRegion> table = {
-      {"af-south-1", 3},     {"ap-east-1", 3},      {"ap-east-2", 3},      {"ap-northeast-1", 3},
-      {"ap-northeast-2", 4}, {"ap-northeast-3", 3}, {"ap-south-1", 3},     {"ap-south-2", 3},
-      {"ap-southeast-1", 3}, {"ap-southeast-2", 3}, {"ap-southeast-3", 3}, {"ap-southeast-4", 3},
-      {"ap-southeast-5", 3}, {"ap-southeast-7", 3}, {"ca-central-1", 3},   {"ca-west-1", 3},
-      {"eu-central-1", 3},   {"eu-central-2", 3},   {"eu-north-1", 3},     {"eu-south-1", 3},
-      {"eu-south-2", 3},     {"eu-west-1", 3},      {"eu-west-2", 3},      {"eu-west-3", 3},
-      {"il-central-1", 3},   {"me-central-1", 3},   {"me-south-1", 3},     {"mx-central-1", 3},
-      {"sa-east-1", 3},      {"us-east-1", 6},      {"us-east-2", 3},      {"us-west-1", 2},
-      {"us-west-2", 4},
+      {"af-south-1", 3},     {"ap-east-1", 3},      {"ap-east-2", 3},      {"ap-northeast-1", 3}, {"ap-northeast-2", 4},
+      {"ap-northeast-3", 3}, {"ap-south-1", 3},     {"ap-south-2", 3},     {"ap-southeast-1", 3}, {"ap-southeast-2", 3},
+      {"ap-southeast-3", 3}, {"ap-southeast-4", 3}, {"ap-southeast-5", 3}, {"ap-southeast-7", 3}, {"ca-central-1", 3},
+      {"ca-west-1", 3},      {"eu-central-1", 3},   {"eu-central-2", 3},   {"eu-north-1", 3},     {"eu-south-1", 3},
+      {"eu-south-2", 3},     {"eu-west-1", 3},      {"eu-west-2", 3},      {"eu-west-3", 3},      {"il-central-1", 3},
+      {"me-central-1", 3},   {"me-south-1", 3},     {"mx-central-1", 3},   {"sa-east-1", 3},      {"us-east-1", 6},
+      {"us-east-2", 3},      {"us-west-1", 2},      {"us-west-2", 4},
   };
   return table;
 }
@@ -34,8 +32,8 @@ const AwsRegion* find_aws_region(std::string_view code) {
 // databases" (Aurora MySQL 8.0-compatible version 3; Aurora PostgreSQL 13-17).
 const std::vector<EngineFamily>& aurora_engine_versions() {
   static const std::vector<EngineFamily> table = {
-      {"aurora-mysql", "8.0"},      {"aurora-postgresql", "13"}, {"aurora-postgresql", "14"},
-      {"aurora-postgresql", "15"},  {"aurora-postgresql", "16"}, {"aurora-postgresql", "17"},
+      {"aurora-mysql", "8.0"},     {"aurora-postgresql", "13"}, {"aurora-postgresql", "14"},
+      {"aurora-postgresql", "15"}, {"aurora-postgresql", "16"}, {"aurora-postgresql", "17"},
   };
   return table;
 }
@@ -67,7 +65,8 @@ bool is_global_database_instance_class(std::string_view engine, std::string_view
   for (std::string_view f : global_database_instance_families()) known_family |= (f == family);
   if (!known_family) {
     if (family.substr(0, 4) == "db.t") {
-      *reason = "burstable (db.t*) classes are not memory optimized, and a global database needs memory-optimized classes";
+      *reason =
+          "burstable (db.t*) classes are not memory optimized, and a global database needs memory-optimized classes";
     } else {
       *reason = "not a memory-optimized class family that Aurora global databases support";
     }

@@ -33,18 +33,30 @@ class Builder {
     if (auto* v = root.get("budget")) sys.budget_cents = v->number;
 
     for (const Instance& c : root.children) {
-      if (c.kind == "objectives") sys.objectives = objectives(c);
-      else if (c.kind == "region") sys.regions.push_back(region(c));
-      else if (c.kind == "database") sys.databases.push_back(database(c));
-      else if (c.kind == "table") sys.tables.push_back(table(c));
-      else if (c.kind == "function") sys.functions.push_back(function(c));
-      else if (c.kind == "failover") sys.failovers.push_back(failover(c));
-      else if (c.kind == "events") sys.events.push_back(events(c));
-      else if (c.kind == "backup") sys.backups.push_back(backup(c));
-      else if (c.kind == "monitor") sys.monitor = monitor(c);
-      else if (c.kind == "parameter") sys.parameters.push_back(parameter(c));
-      else if (c.kind == "workload") sys.workload = workload(c);
-      else if (c.kind == "waive") sys.waivers.push_back(waiver(c));
+      if (c.kind == "objectives")
+        sys.objectives = objectives(c);
+      else if (c.kind == "region")
+        sys.regions.push_back(region(c));
+      else if (c.kind == "database")
+        sys.databases.push_back(database(c));
+      else if (c.kind == "table")
+        sys.tables.push_back(table(c));
+      else if (c.kind == "function")
+        sys.functions.push_back(function(c));
+      else if (c.kind == "failover")
+        sys.failovers.push_back(failover(c));
+      else if (c.kind == "events")
+        sys.events.push_back(events(c));
+      else if (c.kind == "backup")
+        sys.backups.push_back(backup(c));
+      else if (c.kind == "monitor")
+        sys.monitor = monitor(c);
+      else if (c.kind == "parameter")
+        sys.parameters.push_back(parameter(c));
+      else if (c.kind == "workload")
+        sys.workload = workload(c);
+      else if (c.kind == "waive")
+        sys.waivers.push_back(waiver(c));
     }
     cross_checks(sys);
     return sys;
@@ -84,10 +96,14 @@ class Builder {
       if (const Instance* s = c.child(name)) {
         ir::Objective obj = o.base;
         obj.origin = s->origin();
-        if (s->get("rpo") != nullptr) obj.rpo = num(*s, "rpo");
-        else obj.origin.attributes["rpo"] = o.base.origin.at("rpo");
-        if (s->get("rto") != nullptr) obj.rto = num(*s, "rto");
-        else obj.origin.attributes["rto"] = o.base.origin.at("rto");
+        if (s->get("rpo") != nullptr)
+          obj.rpo = num(*s, "rpo");
+        else
+          obj.origin.attributes["rpo"] = o.base.origin.at("rpo");
+        if (s->get("rto") != nullptr)
+          obj.rto = num(*s, "rto");
+        else
+          obj.origin.attributes["rto"] = o.base.origin.at("rto");
         o.per_scenario[scenario] = obj;
       }
     }
@@ -206,8 +222,7 @@ class Builder {
       }
     }
     if (const TypedValue* bt = c.get("backtrack")) {
-      auto& diag = report(diag::Kind::BacktrackOnGlobal, bt->range,
-                          "Aurora global databases do not support Backtrack",
+      auto& diag = report(diag::Kind::BacktrackOnGlobal, bt->range, "Aurora global databases do not support Backtrack",
                           "remove `backtrack`; point-in-time recovery (`backup_retention`, up to 35d) and AWS "
                           "Backup cover logical corruption");
       diag.notes.push_back({fmt::format("`{}` is an Aurora global database", d.name), c.range_of("kind")});
@@ -306,10 +321,14 @@ class Builder {
         g.target = key.text;
         g.range = key.range;
         g.target_kind = key.text == "parameters" ? ir::TargetKind::Parameters : ir::TargetKind::Table;
-        if (value.text == "read") g.level = ir::AccessLevel::Read;
-        else if (value.text == "read_write") g.level = ir::AccessLevel::ReadWrite;
-        else if (value.text == "connect") g.level = ir::AccessLevel::Connect, g.target_kind = ir::TargetKind::Database;
-        else if (value.text == "publish") g.level = ir::AccessLevel::Publish, g.target_kind = ir::TargetKind::Events;
+        if (value.text == "read")
+          g.level = ir::AccessLevel::Read;
+        else if (value.text == "read_write")
+          g.level = ir::AccessLevel::ReadWrite;
+        else if (value.text == "connect")
+          g.level = ir::AccessLevel::Connect, g.target_kind = ir::TargetKind::Database;
+        else if (value.text == "publish")
+          g.level = ir::AccessLevel::Publish, g.target_kind = ir::TargetKind::Events;
         f.access.push_back(g);
       }
     }
@@ -317,7 +336,8 @@ class Builder {
     if (c.get("runtime") != nullptr) check_runtime(f.runtime, c.range_of("runtime"));
     if (c.get("memory") != nullptr && (f.memory_mb < kLambdaMinMemoryMb || f.memory_mb > kLambdaMaxMemoryMb)) {
       report(diag::Kind::MemoryOutOfRange, c.range_of("memory"),
-             fmt::format("Lambda memory is 128MB to 10GB (10240MB), not {}MB", f.memory_mb), "use a value such as `1GB`");
+             fmt::format("Lambda memory is 128MB to 10GB (10240MB), not {}MB", f.memory_mb),
+             "use a value such as `1GB`");
     }
     if (c.get("timeout") != nullptr && (f.timeout < 1 || f.timeout > kLambdaMaxTimeoutSeconds)) {
       report(diag::Kind::TimeoutOutOfRange, c.range_of("timeout"),
@@ -343,9 +363,8 @@ class Builder {
     static const std::set<std::string, std::less<>> contract = {"SESSIONS_TABLE", "TRANSACTIONS_TABLE",
                                                                 "EVENT_BUS_NAME", "ENVIRONMENT_SUFFIX"};
     bool valid = !key.text.empty() && std::isalpha(static_cast<unsigned char>(key.text[0])) != 0 &&
-                 std::all_of(key.text.begin(), key.text.end(), [](char ch) {
-                   return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_';
-                 });
+                 std::all_of(key.text.begin(), key.text.end(),
+                             [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_'; });
     if (!valid) {
       report(diag::Kind::InvalidValue, key.range,
              fmt::format("`{}` is not a valid environment variable name", diag::printable(key.text.substr(0, 80))),
@@ -375,10 +394,10 @@ class Builder {
     }
     std::string today = options_.today.text();
     if (today >= found->create_blocked) {
-      auto& d = report(diag::Kind::RuntimeNotDeployable, range,
-                       fmt::format("AWS no longer lets new functions use `{}`", runtime),
-                       found->successor.empty() ? "use a supported runtime"
-                                                : fmt::format("use `{}` (or another supported runtime)", found->successor));
+      auto& d = report(
+          diag::Kind::RuntimeNotDeployable, range, fmt::format("AWS no longer lets new functions use `{}`", runtime),
+          found->successor.empty() ? "use a supported runtime"
+                                   : fmt::format("use `{}` (or another supported runtime)", found->successor));
       d.notes.push_back({fmt::format("`{}` was deprecated on {}; creating functions was blocked from {}, updating "
                                      "them from {} (AWS Lambda runtime lifecycle; today is {})",
                                      runtime, found->deprecated, found->create_blocked, found->update_blocked, today),
@@ -391,7 +410,8 @@ class Builder {
     fs::path source(f.source);
     if (f.source.empty() || source.is_absolute()) {
       report(diag::Kind::SourceOutsideProject, range,
-             fmt::format("function source `{}` must be a path relative to the spec", diag::printable(f.source.substr(0, 80))),
+             fmt::format("function source `{}` must be a path relative to the spec",
+                         diag::printable(f.source.substr(0, 80))),
              "such as `\"../lambda\"`");
       return;
     }
@@ -443,7 +463,8 @@ class Builder {
                "use 3 (the default)");
       }
       if (hc->get("path") != nullptr && !f.health_check.path.starts_with('/')) {
-        report(diag::Kind::InvalidValue, hc->range_of("path"), "a health-check path starts with `/`", "such as `\"/health\"`");
+        report(diag::Kind::InvalidValue, hc->range_of("path"), "a health-check path starts with `/`",
+               "such as `\"/health\"`");
       }
     } else {
       f.health_check.origin.range = c.entry->name_range;
@@ -458,8 +479,8 @@ class Builder {
       report(diag::Kind::InvalidValue, c.range_of("ttl"), "a DNS TTL is 0s to 48h", "use `60s`");
     }
     if (c.get("primary") != nullptr && f.primary == f.secondary) {
-      report(diag::Kind::InvalidReplication, c.range_of("secondary"),
-             "failover needs two different regions", "set `secondary` to the standby region");
+      report(diag::Kind::InvalidReplication, c.range_of("secondary"), "failover needs two different regions",
+             "set `secondary` to the standby region");
     }
     return f;
   }
@@ -535,8 +556,10 @@ class Builder {
     a.name = c.label;
     a.origin = c.origin();
     static const std::map<std::string, ir::Metric, std::less<>> metrics = {
-        {"replication_lag", ir::Metric::ReplicationLag}, {"errors", ir::Metric::Errors},
-        {"throttles", ir::Metric::Throttles},            {"duration", ir::Metric::Duration},
+        {"replication_lag", ir::Metric::ReplicationLag},
+        {"errors", ir::Metric::Errors},
+        {"throttles", ir::Metric::Throttles},
+        {"duration", ir::Metric::Duration},
         {"concurrent_executions", ir::Metric::ConcurrentExecutions},
     };
     if (auto it = metrics.find(str(c, "metric")); it != metrics.end()) a.metric = it->second;
@@ -555,9 +578,10 @@ class Builder {
       }
     }
     if (c.get("period") != nullptr && (a.period < 10 || (a.period > 30 && a.period % 60 != 0))) {
-      report(diag::Kind::InvalidValue, c.range_of("period"),
-             fmt::format("CloudWatch alarm periods are 10s, 30s or a multiple of 1m, not {}", format_duration(a.period)),
-             "use `1m`");
+      report(
+          diag::Kind::InvalidValue, c.range_of("period"),
+          fmt::format("CloudWatch alarm periods are 10s, 30s or a multiple of 1m, not {}", format_duration(a.period)),
+          "use `1m`");
     }
     if (c.get("evaluation_periods") != nullptr && a.evaluation_periods < 1) {
       report(diag::Kind::InvalidValue, c.range_of("evaluation_periods"), "`evaluation_periods` must be at least 1");
@@ -572,11 +596,11 @@ class Builder {
     p.path = str(c, "path");
     p.secure = flag(c, "secure", false);
     if (c.get("path") != nullptr) {
-      bool valid = p.path.starts_with('/') && p.path.size() <= 1011 &&
-                   std::all_of(p.path.begin(), p.path.end(), [](char ch) {
-                     return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
-                            std::string_view("/_.-{}").find(ch) != std::string_view::npos;
-                   });
+      bool valid =
+          p.path.starts_with('/') && p.path.size() <= 1011 && std::all_of(p.path.begin(), p.path.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
+                   std::string_view("/_.-{}").find(ch) != std::string_view::npos;
+          });
       if (!valid) {
         report(diag::Kind::InvalidValue, c.range_of("path"),
                fmt::format("`{}` is not an SSM parameter path", diag::printable(p.path.substr(0, 80))),
@@ -621,8 +645,7 @@ class Builder {
     if (const TypedValue* until = c.get("until")) w.until = until->date;
     if (c.get("scope") != nullptr) w.scope = str(c, "scope");
     bool valid_id = !w.rule.empty() && std::isupper(static_cast<unsigned char>(w.rule[0])) != 0 &&
-                    w.rule.find('-') != std::string::npos &&
-                    std::all_of(w.rule.begin(), w.rule.end(), [](char ch) {
+                    w.rule.find('-') != std::string::npos && std::all_of(w.rule.begin(), w.rule.end(), [](char ch) {
                       return std::isupper(static_cast<unsigned char>(ch)) != 0 ||
                              std::isdigit(static_cast<unsigned char>(ch)) != 0 || ch == '-';
                     });
@@ -664,28 +687,34 @@ class Builder {
       if (fn == nullptr) continue;
       for (const std::string& role : {f.primary, f.secondary}) {
         if (!role.empty() && std::find(fn->regions.begin(), fn->regions.end(), role) == fn->regions.end()) {
-          auto& d = report(diag::Kind::InvalidReplication, f.origin.at("target"),
-                           fmt::format("function `{}` is not deployed in `{}`, a region of failover `{}`", fn->name,
-                                       role, f.name),
-                           fmt::format("add `{}` to the function's `regions`", role));
+          auto& d = report(
+              diag::Kind::InvalidReplication, f.origin.at("target"),
+              fmt::format("function `{}` is not deployed in `{}`, a region of failover `{}`", fn->name, role, f.name),
+              fmt::format("add `{}` to the function's `regions`", role));
           d.notes.push_back({"the function's regions", fn->origin.at("regions")});
         }
       }
     }
     // Alarms must watch something that has the metric.
     for (const ir::Alarm& a : sys.monitor.alarms) {
-      std::string kind = sys.database(a.target) != nullptr ? "database"
-                         : sys.table(a.target) != nullptr  ? "table"
+      std::string kind = sys.database(a.target) != nullptr   ? "database"
+                         : sys.table(a.target) != nullptr    ? "table"
                          : sys.function(a.target) != nullptr ? "function"
-                                                               : "";
+                                                             : "";
       if (kind.empty()) continue;
       bool ok = false;
       switch (a.metric) {
-        case ir::Metric::ReplicationLag: ok = kind == "database" || kind == "table"; break;
-        case ir::Metric::Throttles: ok = kind == "table" || kind == "function"; break;
+        case ir::Metric::ReplicationLag:
+          ok = kind == "database" || kind == "table";
+          break;
+        case ir::Metric::Throttles:
+          ok = kind == "table" || kind == "function";
+          break;
         case ir::Metric::Errors:
         case ir::Metric::Duration:
-        case ir::Metric::ConcurrentExecutions: ok = kind == "function"; break;
+        case ir::Metric::ConcurrentExecutions:
+          ok = kind == "function";
+          break;
       }
       if (!ok) {
         report(diag::Kind::InvalidValue, a.origin.at("metric"),

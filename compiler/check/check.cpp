@@ -50,8 +50,8 @@ namespace {
 
 // Blocks whose labels name things other blocks refer to; they share one namespace.
 bool is_referenceable(std::string_view kind) {
-  static const std::set<std::string_view> kinds = {"region", "database", "table", "function",
-                                                    "failover", "events", "backup"};
+  static const std::set<std::string_view> kinds = {"region",   "database", "table", "function",
+                                                   "failover", "events",   "backup"};
   return kinds.contains(kind);
 }
 
@@ -66,37 +66,62 @@ std::string article(std::string_view word) {
 
 std::string describe_value(const ast::Value& v) {
   switch (v.kind) {
-    case ast::ValueKind::String: return "a string";
-    case ast::ValueKind::Number: return fmt::format("the number `{}`", v.text);
-    case ast::ValueKind::Quantity: return fmt::format("the quantity `{}`", v.text);
-    case ast::ValueKind::Money: return fmt::format("the amount `{}`", v.text);
-    case ast::ValueKind::Cidr: return fmt::format("the CIDR block `{}`", v.text);
-    case ast::ValueKind::Date: return fmt::format("the date `{}`", v.text);
-    case ast::ValueKind::Reference: return fmt::format("the name `{}`", v.text);
-    case ast::ValueKind::List: return "a list";
-    case ast::ValueKind::Map: return "a map";
+    case ast::ValueKind::String:
+      return "a string";
+    case ast::ValueKind::Number:
+      return fmt::format("the number `{}`", v.text);
+    case ast::ValueKind::Quantity:
+      return fmt::format("the quantity `{}`", v.text);
+    case ast::ValueKind::Money:
+      return fmt::format("the amount `{}`", v.text);
+    case ast::ValueKind::Cidr:
+      return fmt::format("the CIDR block `{}`", v.text);
+    case ast::ValueKind::Date:
+      return fmt::format("the date `{}`", v.text);
+    case ast::ValueKind::Reference:
+      return fmt::format("the name `{}`", v.text);
+    case ast::ValueKind::List:
+      return "a list";
+    case ast::ValueKind::Map:
+      return "a map";
   }
   return "a value";
 }
 
 std::string example_of(Type t) {
   switch (t) {
-    case Type::String: return "\"text\"";
-    case Type::Integer: return "3";
-    case Type::Duration: return "30s";
-    case Type::Size: return "1GB";
-    case Type::Cidr: return "10.0.0.0/16";
-    case Type::Money: return "$1000";
-    case Type::Bool: return "on";
-    case Type::Date: return "2027-06-30";
-    case Type::Enum: return "<keyword>";
-    case Type::Ref: return "<name>";
-    case Type::RefList: return "[<name>, <name>]";
-    case Type::StringList: return "[\"a\", \"b\"]";
-    case Type::StringMap: return "{ KEY: \"value\" }";
-    case Type::AccessMap: return "{ <name>: read }";
-    case Type::OutputRef: return "<name>.<output>";
-    case Type::Threshold: return "0";
+    case Type::String:
+      return "\"text\"";
+    case Type::Integer:
+      return "3";
+    case Type::Duration:
+      return "30s";
+    case Type::Size:
+      return "1GB";
+    case Type::Cidr:
+      return "10.0.0.0/16";
+    case Type::Money:
+      return "$1000";
+    case Type::Bool:
+      return "on";
+    case Type::Date:
+      return "2027-06-30";
+    case Type::Enum:
+      return "<keyword>";
+    case Type::Ref:
+      return "<name>";
+    case Type::RefList:
+      return "[<name>, <name>]";
+    case Type::StringList:
+      return "[\"a\", \"b\"]";
+    case Type::StringMap:
+      return "{ KEY: \"value\" }";
+    case Type::AccessMap:
+      return "{ <name>: read }";
+    case Type::OutputRef:
+      return "<name>.<output>";
+    case Type::Threshold:
+      return "0";
   }
   return "...";
 }
@@ -134,7 +159,8 @@ ast::Value default_literal(std::string_view text, SourceRange range) {
   } else if (text.starts_with('{')) {
     v.kind = ast::ValueKind::Map;
   } else if (std::isdigit(static_cast<unsigned char>(text[0])) != 0) {
-    bool letters = std::any_of(text.begin(), text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+    bool letters =
+        std::any_of(text.begin(), text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
     v.kind = letters ? ast::ValueKind::Quantity : ast::ValueKind::Number;
     v.text = std::string(text);
   } else {
@@ -153,9 +179,8 @@ class Checker {
     for (const ast::Entry& block : file.blocks) {
       if (block.name != "system") {
         const BlockSpec* spec = find_block(block.name);
-        std::string hint = spec != nullptr
-                               ? fmt::format("`{}` blocks go inside `system {{ ... }}`", block.name)
-                               : did_you_mean(block.name, {"system"});
+        std::string hint = spec != nullptr ? fmt::format("`{}` blocks go inside `system {{ ... }}`", block.name)
+                                           : did_you_mean(block.name, {"system"});
         sink_.report(diag::Kind::UnknownBlock, block.name_range,
                      fmt::format("unknown top-level block `{}`", block.name),
                      hint.empty() ? "a spec is one `system <name> { ... }` block" : hint);
@@ -230,10 +255,10 @@ class Checker {
           std::string key = item.name + "\x1f" + *item.label;
           auto [it, inserted] = local_names_.try_emplace(key, item.label_range);
           if (!inserted) {
-            auto& d = sink_.report(diag::Kind::DuplicateName, item.label_range,
-                                   fmt::format("there is already {} `{}` named `{}`", article(item.name), item.name,
-                                               *item.label),
-                                   "rename one of them");
+            auto& d = sink_.report(
+                diag::Kind::DuplicateName, item.label_range,
+                fmt::format("there is already {} `{}` named `{}`", article(item.name), item.name, *item.label),
+                "rename one of them");
             d.notes.push_back({"first used here", it->second});
           }
         }
@@ -289,8 +314,7 @@ class Checker {
     switch (spec.label) {
       case LabelRule::None:
         if (e.label) {
-          sink_.report(diag::Kind::UnexpectedLabel, e.label_range,
-                       fmt::format("`{}` blocks take no name", spec.kind),
+          sink_.report(diag::Kind::UnexpectedLabel, e.label_range, fmt::format("`{}` blocks take no name", spec.kind),
                        fmt::format("write `{} {{ ... }}`", spec.kind));
         }
         return;
@@ -385,8 +409,9 @@ class Checker {
   }
 
   void mismatch(const ast::Value& v, const AttributeSpec& spec, std::string hint = {}) {
-    if (hint.empty()) hint = fmt::format("write it as {} {}, such as `{}`", article(type_name(spec.type)),
-                                         type_name(spec.type), example_of(spec.type));
+    if (hint.empty())
+      hint = fmt::format("write it as {} {}, such as `{}`", article(type_name(spec.type)), type_name(spec.type),
+                         example_of(spec.type));
     sink_.report(diag::Kind::TypeMismatch, v.range,
                  fmt::format("`{}` expects {} {}, found {}", spec.name, article(type_name(spec.type)),
                              type_name(spec.type), describe_value(v)),
@@ -423,7 +448,8 @@ class Checker {
       }
       case Type::Duration: {
         if (v.kind != K::Quantity) {
-          std::string hint = v.kind == K::Number ? fmt::format("add a unit, such as `{}s` or `{}m`", v.text, v.text) : "";
+          std::string hint =
+              v.kind == K::Number ? fmt::format("add a unit, such as `{}s` or `{}m`", v.text, v.text) : "";
           return mismatch(v, spec, hint), std::nullopt;
         }
         auto p = parse_duration(v.text);
@@ -522,16 +548,18 @@ class Checker {
       case Type::RefList:
       case Type::StringList: {
         if (v.kind != K::List) {
-          std::string hint = v.kind == K::Reference || v.kind == K::String
-                                 ? fmt::format("put it in a list: `[{}]`", v.kind == K::String ? "\"" + v.text + "\"" : v.text)
-                                 : std::string();
+          std::string hint =
+              v.kind == K::Reference || v.kind == K::String
+                  ? fmt::format("put it in a list: `[{}]`", v.kind == K::String ? "\"" + v.text + "\"" : v.text)
+                  : std::string();
           return mismatch(v, spec, hint), std::nullopt;
         }
         bool ok = true;
         std::set<std::string> seen;
         for (const ast::Value& item : v.items) {
           bool is_ref = spec.type == Type::RefList;
-          if (is_ref ? (item.kind != K::Reference || item.text.find('.') != std::string::npos) : item.kind != K::String) {
+          if (is_ref ? (item.kind != K::Reference || item.text.find('.') != std::string::npos)
+                     : item.kind != K::String) {
             sink_.report(diag::Kind::TypeMismatch, item.range,
                          fmt::format("`{}` expects {}, found {}", spec.name, is_ref ? "names of blocks" : "strings",
                                      describe_value(item)),
@@ -561,8 +589,8 @@ class Checker {
         std::set<std::string> seen;
         for (const ast::MapEntry& entry : v.entries) {
           if (!seen.insert(entry.key).second) {
-            sink_.report(diag::Kind::InvalidValue, entry.key_range, fmt::format("`{}` appears twice in the map", entry.key),
-                         "keep one entry");
+            sink_.report(diag::Kind::InvalidValue, entry.key_range,
+                         fmt::format("`{}` appears twice in the map", entry.key), "keep one entry");
             ok = false;
             continue;
           }
@@ -611,11 +639,11 @@ class Checker {
       return false;
     }
     if (std::find(allowed.begin(), allowed.end(), it->second.kind) == allowed.end()) {
-      auto& d = sink_.report(diag::Kind::WrongReferenceKind, range,
-                             fmt::format("`{}` is {} `{}`, but `{}` needs {} `{}`", name, article(it->second.kind),
-                                         it->second.kind, attribute, article(allowed.front()),
-                                         fmt::join(allowed, "` or `")),
-                             "");
+      auto& d =
+          sink_.report(diag::Kind::WrongReferenceKind, range,
+                       fmt::format("`{}` is {} `{}`, but `{}` needs {} `{}`", name, article(it->second.kind),
+                                   it->second.kind, attribute, article(allowed.front()), fmt::join(allowed, "` or `")),
+                       "");
       d.notes.push_back({fmt::format("`{}` is declared here", name), it->second.range});
       return false;
     }
@@ -680,8 +708,7 @@ class Checker {
     }
     bool per_region = kind == "database";
     if (per_region && parts.size() != 3) {
-      sink_.report(diag::Kind::InvalidValue, v.range,
-                   fmt::format("`{}.{}` exists once per region", parts[0], parts[1]),
+      sink_.report(diag::Kind::InvalidValue, v.range, fmt::format("`{}.{}` exists once per region", parts[0], parts[1]),
                    fmt::format("name the region: `{}.{}.<region>`", parts[0], parts[1]));
       return false;
     }

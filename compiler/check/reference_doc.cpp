@@ -11,8 +11,10 @@ namespace {
 std::string escape_cell(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else
+      out += c;
   }
   return out;
 }
@@ -31,8 +33,10 @@ void block_section(std::string& out, const BlockSpec& b, int level) {
     out += "|---|---|---|---|---|---|\n";
     for (const AttributeSpec* a : attributes) {
       std::string values;
-      if (a->type == Type::Enum) values = fmt::format("`{}`", escape_cell(a->choices));
-      else if (a->type == Type::Ref || a->type == Type::RefList) values = fmt::format("a `{}` name", escape_cell(a->choices));
+      if (a->type == Type::Enum)
+        values = fmt::format("`{}`", escape_cell(a->choices));
+      else if (a->type == Type::Ref || a->type == Type::RefList)
+        values = fmt::format("a `{}` name", escape_cell(a->choices));
       out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", a->name, type_name(a->type),
                          a->presence == Presence::Required ? "yes" : "no",
                          a->default_value.empty() ? "" : fmt::format("`{}`", a->default_value), values,

@@ -3,9 +3,9 @@
 // be `?`; rate units are minute(s)/hour(s)/day(s), singular only for a value of 1.
 #include "check/schedule.h"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <charconv>
-#include <fmt/format.h>
 #include <optional>
 #include <vector>
 

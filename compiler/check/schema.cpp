@@ -4,22 +4,38 @@ namespace paydrc::check {
 
 std::string_view type_name(Type t) {
   switch (t) {
-    case Type::String: return "string";
-    case Type::Integer: return "integer";
-    case Type::Duration: return "duration";
-    case Type::Size: return "size";
-    case Type::Cidr: return "CIDR block";
-    case Type::Money: return "amount";
-    case Type::Bool: return "boolean";
-    case Type::Date: return "date";
-    case Type::Enum: return "keyword";
-    case Type::Ref: return "reference";
-    case Type::RefList: return "list of references";
-    case Type::StringList: return "list of strings";
-    case Type::StringMap: return "map of strings";
-    case Type::AccessMap: return "access map";
-    case Type::OutputRef: return "output reference";
-    case Type::Threshold: return "count or duration";
+    case Type::String:
+      return "string";
+    case Type::Integer:
+      return "integer";
+    case Type::Duration:
+      return "duration";
+    case Type::Size:
+      return "size";
+    case Type::Cidr:
+      return "CIDR block";
+    case Type::Money:
+      return "amount";
+    case Type::Bool:
+      return "boolean";
+    case Type::Date:
+      return "date";
+    case Type::Enum:
+      return "keyword";
+    case Type::Ref:
+      return "reference";
+    case Type::RefList:
+      return "list of references";
+    case Type::StringList:
+      return "list of strings";
+    case Type::StringMap:
+      return "map of strings";
+    case Type::AccessMap:
+      return "access map";
+    case Type::OutputRef:
+      return "output reference";
+    case Type::Threshold:
+      return "count or duration";
   }
   return "value";
 }

@@ -1,7 +1,7 @@
 #include "check/suggest.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace paydrc::check {
 namespace {

@@ -22,14 +22,14 @@ struct TypedValue {
   Type type = Type::String;
   SourceRange range;
   bool from_default = false;
-  std::string text;           // String, Enum, Ref, OutputRef (dotted)
-  std::int64_t number = 0;    // Integer, Duration (s), Size (MB), Money (cents), Threshold
+  std::string text;         // String, Enum, Ref, OutputRef (dotted)
+  std::int64_t number = 0;  // Integer, Duration (s), Size (MB), Money (cents), Threshold
   bool threshold_is_duration = false;
-  bool flag = false;          // Bool
+  bool flag = false;  // Bool
   ir::Cidr cidr;
   ir::Date date;
-  std::vector<Named> items;                        // RefList, StringList
-  std::vector<std::pair<Named, Named>> entries;    // StringMap, AccessMap
+  std::vector<Named> items;                      // RefList, StringList
+  std::vector<std::pair<Named, Named>> entries;  // StringMap, AccessMap
 };
 
 struct Instance {

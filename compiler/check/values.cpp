@@ -1,9 +1,9 @@
 #include "check/values.h"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <limits>
 
 namespace paydrc::check {
@@ -46,10 +46,14 @@ Parsed<std::int64_t> parse_duration(std::string_view text) {
     return out;
   }
   std::int64_t scale = 0;
-  if (q.unit == "s") scale = 1;
-  else if (q.unit == "m") scale = 60;
-  else if (q.unit == "h") scale = 3600;
-  else if (q.unit == "d") scale = 86400;
+  if (q.unit == "s")
+    scale = 1;
+  else if (q.unit == "m")
+    scale = 60;
+  else if (q.unit == "h")
+    scale = 3600;
+  else if (q.unit == "d")
+    scale = 86400;
   if (scale == 0) {
     out.error = fmt::format("unknown duration unit `{}`", q.unit);
     out.hint = "durations use `s`, `m`, `h` or `d`, such as `30s`, `5m`, `72h`, `7d`";
@@ -73,9 +77,12 @@ Parsed<std::int64_t> parse_size(std::string_view text) {
     return out;
   }
   std::int64_t scale = 0;
-  if (q.unit == "MB") scale = 1;
-  else if (q.unit == "GB") scale = 1024;
-  else if (q.unit == "TB") scale = 1024 * 1024;
+  if (q.unit == "MB")
+    scale = 1;
+  else if (q.unit == "GB")
+    scale = 1024;
+  else if (q.unit == "TB")
+    scale = 1024 * 1024;
   if (scale == 0) {
     out.error = fmt::format("unknown size unit `{}`", q.unit);
     out.hint = "sizes use `MB`, `GB` or `TB` (binary: 1GB = 1024MB), such as `1GB`";
@@ -217,9 +224,8 @@ ir::Date today_utc() {
     from_env = ec == std::errc() && ptr == s.data() + s.size() && seconds >= 0;
   }
   if (!from_env) {
-    seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+    seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
   return civil_from_days(seconds / 86400);
 }

@@ -24,7 +24,7 @@ struct Parsed {
 Parsed<std::int64_t> parse_duration(std::string_view text);  // seconds
 Parsed<std::int64_t> parse_size(std::string_view text);      // MB
 Parsed<std::int64_t> parse_integer(std::string_view text);
-Parsed<std::int64_t> parse_money(std::string_view text);     // cents
+Parsed<std::int64_t> parse_money(std::string_view text);  // cents
 Parsed<ir::Cidr> parse_cidr(std::string_view text);
 Parsed<ir::Date> parse_date(std::string_view text);
 

@@ -6,9 +6,12 @@ namespace paydrc::diag {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::Note: return "note";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Note:
+      return "note";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Error:
+      return "error";
   }
   return "error";
 }
@@ -22,7 +25,9 @@ const std::vector<KindInfo>& all_kinds() {
   return kinds;
 }
 
-const KindInfo& info(Kind kind) { return all_kinds()[static_cast<std::size_t>(kind)]; }
+const KindInfo& info(Kind kind) {
+  return all_kinds()[static_cast<std::size_t>(kind)];
+}
 
 Diagnostic& Sink::report(Kind kind, SourceRange range, std::string message, std::string hint) {
   const KindInfo& k = info(kind);
@@ -42,9 +47,8 @@ Diagnostic& Sink::add(Diagnostic d) {
 }
 
 std::size_t Sink::error_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      diagnostics_.begin(), diagnostics_.end(),
-      [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+  return static_cast<std::size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+                                                [](const Diagnostic& d) { return d.severity == Severity::Error; }));
 }
 
 void Sink::sort() {

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fmt/format.h>
+#include <cstdlib>
 
 namespace paydrc::diag {
 namespace {
@@ -17,14 +17,19 @@ constexpr std::string_view kGreen = "\x1b[1;32m";
 
 std::string_view severity_color(Severity s) {
   switch (s) {
-    case Severity::Error: return kRed;
-    case Severity::Warning: return kMagenta;
-    case Severity::Note: return kCyan;
+    case Severity::Error:
+      return kRed;
+    case Severity::Warning:
+      return kMagenta;
+    case Severity::Note:
+      return kCyan;
   }
   return kRed;
 }
 
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+bool is_continuation(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 
 // Display width of the first `columns` code points of `line` (tabs kept as tabs in
 // the caret line so the caret lines up in any terminal).
@@ -115,15 +120,14 @@ void render_text(std::ostream& out, const Diagnostic& d, const FileMap& files, c
       out << std::string(gutter.size(), ' ') << " | (column " << r.begin.column << ")\n";
       return;
     }
-    out << std::string(gutter.size(), ' ') << " | " << caret_padding(shown, r.begin.column - 1)
-        << paint(kGreen, marker) << '\n';
+    out << std::string(gutter.size(), ' ') << " | " << caret_padding(shown, r.begin.column - 1) << paint(kGreen, marker)
+        << '\n';
   };
   print_snippet(d.file, d.range);
 
   for (const Note& n : d.notes) {
     if (n.range.valid()) {
-      out << paint(kBold, location(d.file, n.range) + ":") << ' ' << paint(kCyan, "note:") << ' '
-          << n.message << '\n';
+      out << paint(kBold, location(d.file, n.range) + ":") << ' ' << paint(kCyan, "note:") << ' ' << n.message << '\n';
       print_snippet(d.file, n.range);
     } else {
       out << "      = " << paint(kCyan, "note:") << ' ' << n.message << '\n';
@@ -133,8 +137,7 @@ void render_text(std::ostream& out, const Diagnostic& d, const FileMap& files, c
 }
 
 nlohmann::ordered_json to_json(const SourceRange& r) {
-  return {{"line", r.begin.line}, {"column", r.begin.column}, {"end_line", r.end.line},
-          {"end_column", r.end.column}};
+  return {{"line", r.begin.line}, {"column", r.begin.column}, {"end_line", r.end.line}, {"end_column", r.end.column}};
 }
 
 nlohmann::ordered_json to_json(const Diagnostic& d) {

@@ -2,8 +2,8 @@
 // Exit status: 0 ok; 1 the spec has errors; 2 usage errors or unreadable files.
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -12,17 +12,17 @@
 
 #include "backends/backend.h"
 #include "check/reference_doc.h"
+#include "check/values.h"
+#include "cost/estimate.h"
 #include "diagnostics/render.h"
+#include "dr/analysis.h"
+#include "dr/facts.h"
 #include "driver/output.h"
+#include "engine/engine.h"
+#include "engine/sarif.h"
 #include "format/format.h"
 #include "frontend.h"
 #include "ir/dump.h"
-#include "check/values.h"
-#include "cost/estimate.h"
-#include "dr/analysis.h"
-#include "dr/facts.h"
-#include "engine/engine.h"
-#include "engine/sarif.h"
 #include "lower/lower.h"
 
 namespace {
@@ -176,14 +176,16 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
         if (!f.scope.empty()) j["scope"] = f.scope;
         findings.push_back(std::move(j));
       }
-      json_files.push_back({{"file", path}, {"ok", ok}, {"packs", report.packs}, {"diagnostics", diags},
-                            {"findings", findings}});
+      json_files.push_back(
+          {{"file", path}, {"ok", ok}, {"packs", report.packs}, {"diagnostics", diags}, {"findings", findings}});
     } else if (format == "sarif") {
       sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings});
     } else {
       (void)front_end_count;
-      if (loaded.ir) print_pack_errors(loaded, report);
-      else print_diagnostics(loaded);
+      if (loaded.ir)
+        print_pack_errors(loaded, report);
+      else
+        print_diagnostics(loaded);
       if (loaded.ir && report.packs_ok) {
         print_findings(loaded, report);
         std::cerr << fmt::format("{}: {} ({}; packs: {})\n", path, ok ? "ok" : "failed", summary(report),
@@ -290,7 +292,8 @@ int main(int argc, char** argv) {
   app.add_option("-t,--target", target, "what to generate")->check(CLI::IsMember(targets));
   app.add_option("-o,--output", out_dir, "output directory (written whole, or not at all)")->capture_default_str();
 
-  auto* check_cmd = app.add_subcommand("check", "check specs: syntax, schema, AWS rules and policy packs; exit 1 on unwaived errors");
+  auto* check_cmd =
+      app.add_subcommand("check", "check specs: syntax, schema, AWS rules and policy packs; exit 1 on unwaived errors");
   std::vector<std::string> check_paths;
   std::string check_format = "text";
   check_cmd->add_option("files", check_paths, "specs to check")->required();

@@ -9,11 +9,21 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
+        break;
     }
   }
   return out + "\"";
@@ -49,7 +59,8 @@ class Printer {
   // A value on one line, or "" when it must be broken (maps always are).
   std::string inline_value(const ast::Value& v) {
     switch (v.kind) {
-      case ast::ValueKind::String: return quote(v.text);
+      case ast::ValueKind::String:
+        return quote(v.text);
       case ast::ValueKind::List: {
         std::string s = "[";
         for (std::size_t i = 0; i < v.items.size(); ++i) {
@@ -62,7 +73,8 @@ class Printer {
       }
       case ast::ValueKind::Map:
         return v.entries.empty() ? std::string("{}") : std::string();
-      default: return v.text;
+      default:
+        return v.text;
     }
   }
 
@@ -134,6 +146,8 @@ class Printer {
 
 }  // namespace
 
-std::string format(const ast::File& file) { return Printer().run(file); }
+std::string format(const ast::File& file) {
+  return Printer().run(file);
+}
 
 }  // namespace paydrc::format

@@ -9,7 +9,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string at(const SourceRange& r) { return fmt::format("{}:{}", r.begin.line, r.begin.column); }
+std::string at(const SourceRange& r) {
+  return fmt::format("{}:{}", r.begin.line, r.begin.column);
+}
 
 Json value_json(const ast::Value& v) {
   Json j;
@@ -55,43 +57,60 @@ std::string dur(ir::Seconds s) {
   return fmt::format("{}s", s);
 }
 
-Json objective_json(const ir::Objective& o) { return Json{{"rpo", dur(o.rpo)}, {"rto", dur(o.rto)}, {"at", at(o.origin.range)}}; }
+Json objective_json(const ir::Objective& o) {
+  return Json{{"rpo", dur(o.rpo)}, {"rto", dur(o.rto)}, {"at", at(o.origin.range)}};
+}
 
 const char* access_name(ir::AccessLevel l) {
   switch (l) {
-    case ir::AccessLevel::Read: return "read";
-    case ir::AccessLevel::ReadWrite: return "read_write";
-    case ir::AccessLevel::Connect: return "connect";
-    case ir::AccessLevel::Publish: return "publish";
+    case ir::AccessLevel::Read:
+      return "read";
+    case ir::AccessLevel::ReadWrite:
+      return "read_write";
+    case ir::AccessLevel::Connect:
+      return "connect";
+    case ir::AccessLevel::Publish:
+      return "publish";
   }
   return "read";
 }
 
 const char* key_type_name(ir::KeyType k) {
   switch (k) {
-    case ir::KeyType::String: return "string";
-    case ir::KeyType::Number: return "number";
-    case ir::KeyType::Binary: return "binary";
+    case ir::KeyType::String:
+      return "string";
+    case ir::KeyType::Number:
+      return "number";
+    case ir::KeyType::Binary:
+      return "binary";
   }
   return "string";
 }
 
 const char* stream_name(ir::StreamView s) {
   switch (s) {
-    case ir::StreamView::None: return "off";
-    case ir::StreamView::KeysOnly: return "keys_only";
-    case ir::StreamView::NewImage: return "new_image";
-    case ir::StreamView::OldImage: return "old_image";
-    case ir::StreamView::NewAndOldImages: return "new_and_old_images";
+    case ir::StreamView::None:
+      return "off";
+    case ir::StreamView::KeysOnly:
+      return "keys_only";
+    case ir::StreamView::NewImage:
+      return "new_image";
+    case ir::StreamView::OldImage:
+      return "old_image";
+    case ir::StreamView::NewAndOldImages:
+      return "new_and_old_images";
   }
   return "off";
 }
 
 const char* protocol_name(ir::HealthCheckProtocol p) {
   switch (p) {
-    case ir::HealthCheckProtocol::Https: return "https";
-    case ir::HealthCheckProtocol::Http: return "http";
-    case ir::HealthCheckProtocol::Tcp: return "tcp";
+    case ir::HealthCheckProtocol::Https:
+      return "https";
+    case ir::HealthCheckProtocol::Http:
+      return "http";
+    case ir::HealthCheckProtocol::Tcp:
+      return "tcp";
   }
   return "https";
 }
@@ -118,8 +137,12 @@ std::string ir_text(const ir::System& s) {
 
   Json regions = Json::array();
   for (const auto& r : s.regions) {
-    regions.push_back({{"role", r.role}, {"name", r.aws_region}, {"cidr", r.cidr.text()}, {"zones", r.zones},
-                       {"nat_gateways", r.nat_gateways}, {"at", at(r.origin.range)}});
+    regions.push_back({{"role", r.role},
+                       {"name", r.aws_region},
+                       {"cidr", r.cidr.text()},
+                       {"zones", r.zones},
+                       {"nat_gateways", r.nat_gateways},
+                       {"at", at(r.origin.range)}});
   }
   j["regions"] = regions;
 
@@ -205,7 +228,8 @@ std::string ir_text(const ir::System& s) {
 
   Json events = Json::array();
   for (const auto& e : s.events) {
-    events.push_back({{"name", e.name}, {"from", e.from}, {"to", e.to}, {"archive", e.archive}, {"at", at(e.origin.range)}});
+    events.push_back(
+        {{"name", e.name}, {"from", e.from}, {"to", e.to}, {"archive", e.archive}, {"at", at(e.origin.range)}});
   }
   j["events"] = events;
 

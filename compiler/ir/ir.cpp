@@ -1,7 +1,7 @@
 #include "ir/ir.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace paydrc::ir {
 
@@ -11,8 +11,8 @@ SourceRange Origin::at(std::string_view attribute) const {
 }
 
 std::string Cidr::text() const {
-  return fmt::format("{}.{}.{}.{}/{}", (address >> 24) & 0xFF, (address >> 16) & 0xFF,
-                     (address >> 8) & 0xFF, address & 0xFF, prefix);
+  return fmt::format("{}.{}.{}.{}/{}", (address >> 24) & 0xFF, (address >> 16) & 0xFF, (address >> 8) & 0xFF,
+                     address & 0xFF, prefix);
 }
 
 bool Cidr::overlaps(const Cidr& other) const {
@@ -21,13 +21,18 @@ bool Cidr::overlaps(const Cidr& other) const {
   return (address & mask) == (other.address & mask);
 }
 
-std::string Date::text() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
+std::string Date::text() const {
+  return fmt::format("{:04}-{:02}-{:02}", year, month, day);
+}
 
 std::string_view scenario_name(Scenario s) {
   switch (s) {
-    case Scenario::RegionOutage: return "region_outage";
-    case Scenario::AzOutage: return "az_outage";
-    case Scenario::LogicalCorruption: return "logical_corruption";
+    case Scenario::RegionOutage:
+      return "region_outage";
+    case Scenario::AzOutage:
+      return "az_outage";
+    case Scenario::LogicalCorruption:
+      return "logical_corruption";
   }
   return "region_outage";
 }
@@ -39,11 +44,16 @@ const Objective& Objectives::for_scenario(Scenario s) const {
 
 std::string_view metric_name(Metric m) {
   switch (m) {
-    case Metric::ReplicationLag: return "replication_lag";
-    case Metric::Errors: return "errors";
-    case Metric::Throttles: return "throttles";
-    case Metric::Duration: return "duration";
-    case Metric::ConcurrentExecutions: return "concurrent_executions";
+    case Metric::ReplicationLag:
+      return "replication_lag";
+    case Metric::Errors:
+      return "errors";
+    case Metric::Throttles:
+      return "throttles";
+    case Metric::Duration:
+      return "duration";
+    case Metric::ConcurrentExecutions:
+      return "concurrent_executions";
   }
   return "errors";
 }
@@ -64,9 +74,17 @@ const Region* System::region(std::string_view role) const {
   }
   return nullptr;
 }
-const Database* System::database(std::string_view name) const { return find_named(databases, name); }
-const Table* System::table(std::string_view name) const { return find_named(tables, name); }
-const Function* System::function(std::string_view name) const { return find_named(functions, name); }
-const EventReplication* System::event_bus(std::string_view name) const { return find_named(events, name); }
+const Database* System::database(std::string_view name) const {
+  return find_named(databases, name);
+}
+const Table* System::table(std::string_view name) const {
+  return find_named(tables, name);
+}
+const Function* System::function(std::string_view name) const {
+  return find_named(functions, name);
+}
+const EventReplication* System::event_bus(std::string_view name) const {
+  return find_named(events, name);
+}
 
 }  // namespace paydrc::ir

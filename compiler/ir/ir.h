@@ -48,8 +48,8 @@ struct Objective {
 };
 
 struct Objectives {
-  Objective base;                               // `objectives { rpo = .. rto = .. }`
-  std::map<Scenario, Objective> per_scenario;   // nested scenario blocks, where they differ
+  Objective base;                              // `objectives { rpo = .. rto = .. }`
+  std::map<Scenario, Objective> per_scenario;  // nested scenario blocks, where they differ
   const Objective& for_scenario(Scenario s) const;
 };
 
@@ -172,7 +172,7 @@ struct Backup {
   Seconds retention = 7 * 86400;
   std::optional<std::string> copy_to;  // region role
   Seconds copy_retention = 7 * 86400;
-  std::vector<std::string> covers;     // database and table names
+  std::vector<std::string> covers;  // database and table names
   Origin origin;
 };
 
@@ -182,7 +182,7 @@ std::string_view metric_name(Metric m);
 struct Alarm {
   std::string name;
   Metric metric = Metric::Errors;
-  std::string target;  // block name the metric is about
+  std::string target;    // block name the metric is about
   double threshold = 0;  // seconds for ReplicationLag/Duration, a count otherwise
   Seconds period = 60;
   int evaluation_periods = 1;
@@ -203,8 +203,8 @@ struct Monitor {
 
 // An SSM parameter whose value is a deployment output (`ledger.endpoint.primary`).
 struct ParameterValue {
-  std::string target;  // block name
-  std::string output;  // endpoint, reader_endpoint, name, arn, bus
+  std::string target;                 // block name
+  std::string output;                 // endpoint, reader_endpoint, name, arn, bus
   std::optional<std::string> region;  // region role, where the output is per region
 };
 
@@ -232,9 +232,9 @@ struct Workload {
 
 struct System {
   std::string name;
-  std::string spec_path;  // as given on the command line
-  std::vector<std::string> packs;             // policy packs, default ["baseline"]
-  std::optional<std::int64_t> budget_cents;   // monthly
+  std::string spec_path;                     // as given on the command line
+  std::vector<std::string> packs;            // policy packs, default ["baseline"]
+  std::optional<std::int64_t> budget_cents;  // monthly
   Objectives objectives;
   std::vector<Region> regions;
   std::vector<Database> databases;

@@ -16,15 +16,24 @@ namespace paydrc::ast {
 enum class ValueKind { String, Number, Quantity, Money, Cidr, Date, Reference, List, Map };
 inline const char* value_kind_name(ValueKind k) {
   switch (k) {
-    case ValueKind::String: return "string";
-    case ValueKind::Number: return "number";
-    case ValueKind::Quantity: return "quantity";
-    case ValueKind::Money: return "money";
-    case ValueKind::Cidr: return "cidr";
-    case ValueKind::Date: return "date";
-    case ValueKind::Reference: return "reference";
-    case ValueKind::List: return "list";
-    case ValueKind::Map: return "map";
+    case ValueKind::String:
+      return "string";
+    case ValueKind::Number:
+      return "number";
+    case ValueKind::Quantity:
+      return "quantity";
+    case ValueKind::Money:
+      return "money";
+    case ValueKind::Cidr:
+      return "cidr";
+    case ValueKind::Date:
+      return "date";
+    case ValueKind::Reference:
+      return "reference";
+    case ValueKind::List:
+      return "list";
+    case ValueKind::Map:
+      return "map";
   }
   return "value";
 }
@@ -35,8 +44,8 @@ struct Value {
   ValueKind kind = ValueKind::String;
   // The literal as written (strings: the decoded contents; references: the dotted path).
   std::string text;
-  std::vector<Value> items;        // List
-  std::vector<MapEntry> entries;   // Map
+  std::vector<Value> items;       // List
+  std::vector<MapEntry> entries;  // Map
   SourceRange range;
 };
 
@@ -68,16 +77,16 @@ struct Entry {
   std::vector<Entry> body;
 
   SourceRange range;
-  std::vector<Comment> leading_comments;   // own-line comments just above
-  std::optional<Comment> trailing_comment; // a comment after it on the same line
-  std::vector<Comment> closing_comments;   // Block: comments after its last entry
-  bool blank_line_before = false;          // kept by the formatter (one blank line at most)
+  std::vector<Comment> leading_comments;    // own-line comments just above
+  std::optional<Comment> trailing_comment;  // a comment after it on the same line
+  std::vector<Comment> closing_comments;    // Block: comments after its last entry
+  bool blank_line_before = false;           // kept by the formatter (one blank line at most)
 
   bool is_block() const { return kind == Kind::Block; }
 };
 
 struct File {
-  std::vector<Entry> blocks;             // top level: blocks only (the grammar says so)
+  std::vector<Entry> blocks;               // top level: blocks only (the grammar says so)
   std::vector<Comment> dangling_comments;  // comments after the last block
 };
 

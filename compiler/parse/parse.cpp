@@ -2,8 +2,8 @@
 
 #include <antlr4-runtime.h>
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "PdrLexer.h"
 #include "PdrParser.h"
@@ -39,9 +39,12 @@ SourceRange context_range(antlr4::ParserRuleContext* ctx) {
 std::string describe_token(const antlr4::Token* t) {
   if (t->getType() == antlr4::Token::EOF) return "end of file";
   switch (t->getType()) {
-    case PdrLexer::STRING: return "string";
-    case PdrLexer::UNTERMINATED_STRING: return "unterminated string";
-    default: break;
+    case PdrLexer::STRING:
+      return "string";
+    case PdrLexer::UNTERMINATED_STRING:
+      return "unterminated string";
+    default:
+      break;
   }
   std::string text = t->getText();
   if (text.size() > 40) text = text.substr(0, 40) + "...";
@@ -54,8 +57,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
  public:
   explicit ErrorCollector(diag::Sink& sink) : sink_(sink) {}
 
-  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
-                   size_t column, const std::string& /*msg*/, std::exception_ptr /*e*/) override {
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t column,
+                   const std::string& /*msg*/, std::exception_ptr /*e*/) override {
     if (count_ == kMaxSyntaxErrors) {
       SourceRange r{{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(column) + 1}, {}};
       r.end = r.begin;
@@ -80,8 +83,9 @@ class ErrorCollector : public antlr4::BaseErrorListener {
           message = fmt::format("unexpected character {}", describe_token(offending));
           break;
         default:
-          message = offending->getType() == antlr4::Token::EOF ? std::string("unexpected end of file")
-                                                                : fmt::format("unexpected {}", describe_token(offending));
+          message = offending->getType() == antlr4::Token::EOF
+                        ? std::string("unexpected end of file")
+                        : fmt::format("unexpected {}", describe_token(offending));
           break;
       }
     } else {
@@ -117,14 +121,22 @@ class ErrorCollector : public antlr4::BaseErrorListener {
   static std::string symbol_name(int type, const antlr4::dfa::Vocabulary& vocab) {
     if (type == static_cast<int>(antlr4::Token::EOF)) return "end of file";
     switch (type) {
-      case PdrLexer::IDENT: return "a name";
-      case PdrLexer::STRING: return "a string";
-      case PdrLexer::NUMBER: return "a number";
-      case PdrLexer::QUANTITY: return "a quantity such as `30s` or `1GB`";
-      case PdrLexer::MONEY: return "an amount such as `$100`";
-      case PdrLexer::CIDR: return "a CIDR block";
-      case PdrLexer::DATE: return "a date";
-      default: break;
+      case PdrLexer::IDENT:
+        return "a name";
+      case PdrLexer::STRING:
+        return "a string";
+      case PdrLexer::NUMBER:
+        return "a number";
+      case PdrLexer::QUANTITY:
+        return "a quantity such as `30s` or `1GB`";
+      case PdrLexer::MONEY:
+        return "an amount such as `$100`";
+      case PdrLexer::CIDR:
+        return "a CIDR block";
+      case PdrLexer::DATE:
+        return "a date";
+      default:
+        break;
     }
     std::string literal = vocab.getLiteralName(static_cast<size_t>(type));
     if (literal.size() >= 2 && literal.front() == '\'') literal = literal.substr(1, literal.size() - 2);
@@ -144,11 +156,22 @@ std::string decode_string(const std::string& token) {
     if (c == '\\' && i + 2 < token.size()) {
       char n = token[++i];
       switch (n) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        default: out += '\\'; out += n; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        default:
+          out += '\\';
+          out += n;
+          break;
       }
     } else {
       out += c;

@@ -67,7 +67,8 @@ bool validate(std::string_view text, diag::Sink& sink) {
     } else {
       if ((c < 0x20 && c != '\t') || c == 0x7F) {
         report(fmt::format("control character U+{:04X} is not allowed", c),
-               c == 0 ? "NUL bytes suggest a binary file or a wrong encoding" : "remove it or write it as an escape inside a string");
+               c == 0 ? "NUL bytes suggest a binary file or a wrong encoding"
+                      : "remove it or write it as an escape inside a string");
       }
       ++column;
     }

@@ -26,11 +26,11 @@
 #include "backends/backend.h"
 #include "check/reference_doc.h"
 #include "check/values.h"
-#include "engine/engine.h"
-#include "lower/lower.h"
 #include "diagnostics/render.h"
+#include "engine/engine.h"
 #include "frontend.h"
 #include "ir/dump.h"
+#include "lower/lower.h"
 
 namespace fs = std::filesystem;
 using namespace paydrc;
@@ -145,8 +145,8 @@ std::vector<fs::path> specs_under(const fs::path& dir) {
 
 struct PolicyRun {
   std::string text;
-  std::set<std::string> raised;    // rule ids raised and not waived
-  std::set<std::string> mentioned; // every id in the output, waived or not
+  std::set<std::string> raised;     // rule ids raised and not waived
+  std::set<std::string> mentioned;  // every id in the output, waived or not
   bool front_end_ok = false;
 };
 
@@ -201,8 +201,8 @@ int run_policy_goldens(bool update) {
       std::cout << "FAIL " << rel << ": policy cases are named pass*.pdr or fail*.pdr\n";
       ++failures;
     } else if (expect_fire != fired) {
-      std::cout << "FAIL " << rel << ": expected `" << rule << "` " << (expect_fire ? "to fire" : "not to fire")
-                << "\n" << run.text;
+      std::cout << "FAIL " << rel << ": expected `" << rule << "` " << (expect_fire ? "to fire" : "not to fire") << "\n"
+                << run.text;
       ++failures;
     }
     compare_or_update(fs::path(spec).replace_extension(".findings"), run.text, update, failures);
@@ -281,8 +281,8 @@ int run_coverage() {
       ++missing;
     }
   }
-  std::cout << diag::all_kinds().size() << " diagnostic kinds and " << policies::all_rules().size()
-            << " rules; " << missing << " without their golden cases\n";
+  std::cout << diag::all_kinds().size() << " diagnostic kinds and " << policies::all_rules().size() << " rules; "
+            << missing << " without their golden cases\n";
   return missing == 0 ? 0 : 1;
 }
 
@@ -297,8 +297,9 @@ int run_reference(bool update) {
 int main(int argc, char** argv) {
   setenv("SOURCE_DATE_EPOCH", kPinnedToday, 1);
   std::vector<std::string> args(argv + 1, argv + argc);
-  bool update = std::find(args.begin(), args.end(), "--update") != args.end() ||
-                (std::getenv("PAYDRC_UPDATE_GOLDENS") != nullptr && std::string(std::getenv("PAYDRC_UPDATE_GOLDENS")) == "1");
+  bool update =
+      std::find(args.begin(), args.end(), "--update") != args.end() ||
+      (std::getenv("PAYDRC_UPDATE_GOLDENS") != nullptr && std::string(std::getenv("PAYDRC_UPDATE_GOLDENS")) == "1");
   if (std::find(args.begin(), args.end(), "--coverage") != args.end()) return run_coverage();
   if (std::find(args.begin(), args.end(), "--reference") != args.end()) return run_reference(update);
   int status = run_goldens(update);

@@ -5,9 +5,9 @@
 using paydrc::check::validate_schedule;
 
 TEST_CASE("valid AWS schedule expressions") {
-  for (const char* e : {"cron(0 3 * * ? *)", "cron(0/15 * * * ? *)", "cron(0 18 ? * MON-FRI *)",
-                        "cron(0 8 1 * ? *)", "cron(0 12 ? * 6#3 2027)", "cron(5,35 14 L * ? *)",
-                        "rate(1 day)", "rate(12 hours)", "rate(5 minutes)"}) {
+  for (const char* e :
+       {"cron(0 3 * * ? *)", "cron(0/15 * * * ? *)", "cron(0 18 ? * MON-FRI *)", "cron(0 8 1 * ? *)",
+        "cron(0 12 ? * 6#3 2027)", "cron(5,35 14 L * ? *)", "rate(1 day)", "rate(12 hours)", "rate(5 minutes)"}) {
     INFO(e);
     CHECK(validate_schedule(e).message.empty());
   }

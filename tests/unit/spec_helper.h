@@ -51,7 +51,8 @@ inline std::string minimal_spec(const std::string& extra = "") {
     name = "us-west-2"
     cidr = 10.1.0.0/16
   }
-)" + extra + "}\n";
+)" + extra +
+         "}\n";
 }
 
 }  // namespace test
