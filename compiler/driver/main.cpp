@@ -17,6 +17,7 @@
 #include "diagnostics/render.h"
 #include "dr/analysis.h"
 #include "dr/facts.h"
+#include "driver/explain.h"
 #include "driver/output.h"
 #include "engine/engine.h"
 #include "engine/sarif.h"
@@ -219,6 +220,27 @@ int explain_recovery(const std::string& path) {
   return kOk;
 }
 
+int explain(const std::string& path) {
+  frontend::Loaded loaded = frontend::load(path);
+  if (!loaded.source) return report_read_error(loaded, path);
+  print_diagnostics(loaded);
+  if (!loaded.ir) return kSpecErrors;
+  infra::Model model = lower::lower(*loaded.ir, {});
+  policies::RunOptions options{spec_dir_of(path), check::today_utc(), {}};
+  policies::Report report = policies::run(*loaded.ir, model, options, loaded.sink);
+  if (!report.packs_ok) {
+    print_pack_errors(loaded, report);
+    return kSpecErrors;
+  }
+  static const policies::RecoveryFacts facts = policies::load_recovery_facts();
+  static const policies::PriceTable prices = policies::load_prices();
+  auto recovery = policies::analyse(*loaded.ir, facts);
+  auto estimate = policies::estimate_cost(*loaded.ir, prices);
+  std::cout << driver::explain_markdown(
+      {*loaded.ir, model, report, recovery, estimate, env_or("ENVIRONMENT_SUFFIX", "dev")});
+  return report.unwaived_errors() == 0 ? kOk : kSpecErrors;
+}
+
 int format_files(const std::vector<std::string>& paths, bool check_only) {
   int status = kOk;
   for (const std::string& path : paths) {
@@ -319,6 +341,11 @@ int main(int argc, char** argv) {
   std::string dr_path;
   dr_cmd->add_option("file", dr_path, "the spec")->required();
 
+  auto* explain_cmd =
+      app.add_subcommand("explain", "print a Markdown review summary: recovery budget, findings, cost, runbook");
+  std::string explain_path;
+  explain_cmd->add_option("file", explain_path, "the spec")->required();
+
   app.add_subcommand("reference", "print the language reference generated from the schema table");
 
   try {
@@ -330,6 +357,7 @@ int main(int argc, char** argv) {
 
   if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
   if (dr_cmd->parsed()) return explain_recovery(dr_path);
+  if (explain_cmd->parsed()) return explain(explain_path);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
   if (app.got_subcommand("reference")) {

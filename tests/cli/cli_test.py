@@ -139,6 +139,20 @@ class Cli(unittest.TestCase):
         self.assertEqual(run("check", "--pack", "pci-dss", "specs/payment.pdr").returncode, 0)
         self.assertEqual(run("check", "--pack", "nope", "specs/payment.pdr").returncode, 1)
 
+    def test_explain_is_a_markdown_review_with_a_safe_runbook(self):
+        r = run("explain", "specs/payment.pdr")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = r.stdout.decode()
+        self.assertTrue(text.startswith("# paydrc review: `payment`"))
+        self.assertIn("| region outage | 8m30s / 15m ok | 1m / 5m ok |", text)
+        self.assertIn("--global-cluster-identifier payment-global-dev", text)
+        self.assertIn("--allow-data-loss", text)  # an outage runbook cannot use a switchover
+        self.assertIn("--inverted", text)  # a disabled health check would count as healthy
+        self.assertNotIn("--disable", text)
+        again = run("explain", "specs/payment.pdr", env={"TZ": "Pacific/Auckland", "ENVIRONMENT_SUFFIX": "prod"})
+        self.assertIn("payment-global-prod", again.stdout.decode())
+        self.assertEqual(run("explain", "golden/policies/DR-RTO/fail.pdr").returncode, 1)
+
     def test_dr_budget(self):
         r = run("dr", "specs/payment.pdr")
         self.assertEqual(r.returncode, 0)

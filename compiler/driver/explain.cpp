@@ -1,0 +1,156 @@
+#include "driver/explain.h"
+
+#include <fmt/format.h>
+
+#include "check/values.h"
+
+namespace paydrc::driver {
+namespace {
+
+using check::format_duration;
+
+// Deployment-time parts are shown as placeholders a reader can fill in.
+std::string render(const infra::Text& text, const std::string& suffix) {
+  std::string out;
+  for (const auto& part : text.parts) {
+    if (const auto* s = std::get_if<std::string>(&part))
+      out += *s;
+    else if (std::holds_alternative<infra::EnvSuffix>(part))
+      out += suffix;
+    else if (std::holds_alternative<infra::AccountId>(part))
+      out += "<account-id>";
+    else
+      out += fmt::format("<{}>", std::get<infra::Ref>(part).id);
+  }
+  return out;
+}
+
+std::string cell(std::string s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string verdict(const policies::Bound& b, ir::Seconds objective) {
+  if (b.unbounded) return fmt::format("unbounded / {} **not proven**", format_duration(objective));
+  return fmt::format("{} / {} {}", format_duration(b.total), format_duration(objective),
+                     b.total <= objective ? "ok" : "**NOT MET**");
+}
+
+void runbook(std::string& out, const ExplainInput& in) {
+  const ir::System& s = in.system;
+  if (s.regions.size() < 2) return;
+  const ir::Region& primary = s.regions[0];
+  out += fmt::format("## Runbook: region `{}` ({}) is lost\n\n", primary.role, primary.aws_region);
+  int step = 1;
+  for (const ir::Failover& f : s.failovers) {
+    out += fmt::format(
+        "{}. No action: Route 53 stops answering `{}.{}` with `{}` after {} failed health checks {} apart and "
+        "answers with `{}`; clients follow within the TTL.\n",
+        step++, f.record, f.zone, f.primary, f.health_check.failure_threshold, format_duration(f.health_check.interval),
+        f.secondary);
+  }
+  for (const infra::GlobalCluster& g : in.model.global_clusters) {
+    for (const infra::DbCluster& c : in.model.db_clusters) {
+      if (c.global_cluster != g.id || c.writer) continue;
+      const infra::RegionInfo* r = in.model.region(c.region);
+      std::string aws_region = r != nullptr ? r->aws_region : c.region;
+      out += fmt::format(
+          "{}. Promote the Aurora secondary in `{}`. The primary is gone, so this is a failover that accepts the "
+          "replication lag as data loss, not a switchover (a switchover, or `failover-global-cluster` without "
+          "`--allow-data-loss`, needs a healthy primary):\n\n"
+          "   ```sh\n"
+          "   aws rds failover-global-cluster --region {} \\\n"
+          "     --global-cluster-identifier {} \\\n"
+          "     --target-db-cluster-identifier arn:aws:rds:{}:<account-id>:cluster:{} \\\n"
+          "     --allow-data-loss\n"
+          "   ```\n\n",
+          step++, c.region, aws_region, render(g.identifier, in.environment_suffix), aws_region,
+          render(c.identifier, in.environment_suffix));
+    }
+  }
+  if (!s.tables.empty()) {
+    out += fmt::format("{}. No action for DynamoDB: the global tables' replicas in `{}` already accept writes.\n",
+                       step++, s.regions[1].role);
+  }
+  out += fmt::format(
+      "{}. Check the `replication_lag` alarms' last values before the outage: that is the data lost. Replay "
+      "archived events into the secondary bus if an archive is enabled.\n\n",
+      step++);
+
+  out += "## Drill: make the primary look failed\n\n";
+  out +=
+      "Route 53 treats a *disabled* health check as healthy, so disabling it fails nothing over. Invert it "
+      "instead, watch the failover, then revert:\n\n";
+  for (const infra::FailoverRecord& record : in.model.failover_records) {
+    if (!record.primary) continue;
+    for (const infra::HealthCheck& hc : in.model.health_checks) {
+      if (hc.id != record.health_check) continue;
+      std::string name = render(hc.name, in.environment_suffix);
+      out += fmt::format(
+          "```sh\naws route53 update-health-check --health-check-id <id of {}> --inverted      # `{}` fails over\n"
+          "aws route53 update-health-check --health-check-id <id of {}> --no-inverted   # and back\n```\n\n",
+          name, record.fqdn, name);
+    }
+  }
+}
+
+}  // namespace
+
+std::string explain_markdown(const ExplainInput& in) {
+  const ir::System& s = in.system;
+  std::string out;
+  out += fmt::format("# paydrc review: `{}`\n\n", s.name);
+  out += fmt::format(
+      "Spec `{}`; environment suffix `{}`; packs {}.\n\n", s.spec_path, in.environment_suffix,
+      in.report.packs.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(in.report.packs, "`, `")));
+  out += "| region role | AWS region | VPC | zones | NAT gateways |\n|---|---|---|---|---|\n";
+  for (const ir::Region& r : s.regions) {
+    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", r.role, r.aws_region, r.cidr.text(), r.zones, r.nat_gateways);
+  }
+  out +=
+      "\n## Recovery objectives\n\n| scenario | RTO achieved / objective | RPO achieved / objective |\n|---|---|---|\n";
+  for (const auto& r : in.recovery) {
+    out += fmt::format("| {} | {} | {} |\n", policies::describe(r.scenario), verdict(r.rto, r.objective->rto),
+                       verdict(r.rpo, r.objective->rpo));
+  }
+  for (const auto& r : in.recovery) {
+    for (const auto& [label, bound] :
+         {std::pair<const char*, const policies::Bound*>{"RTO", &r.rto}, {"RPO", &r.rpo}}) {
+      out += fmt::format("\n**{} {}** ({}):\n\n", policies::describe(r.scenario), label,
+                         std::string_view(label) == "RTO" ? "steps add up" : "the worst tier counts");
+      for (const auto& c : bound->contributors) {
+        out += fmt::format("- {} — {} (spec line {}){}\n", format_duration(c.seconds), cell(c.what), c.range.begin.line,
+                           c.source.empty() ? "" : fmt::format("; source: {}", c.source));
+      }
+      if (bound->unbounded) out += fmt::format("- unbounded — {}\n", bound->unbounded_reason);
+    }
+  }
+
+  out += fmt::format("\n## Policy findings\n\n{} error(s), {} warning(s), {} waived.\n\n", in.report.unwaived_errors(),
+                     in.report.count(diag::Severity::Warning, false),
+                     in.report.count(diag::Severity::Error, true) + in.report.count(diag::Severity::Warning, true));
+  if (!in.report.findings.empty()) {
+    out += "| rule | severity | line | finding |\n|---|---|---|---|\n";
+    for (const auto& f : in.report.findings) {
+      std::string what = cell(f.diagnostic.message);
+      if (f.waived) what += fmt::format(" — waived until {}: {}", f.waiver_until, cell(f.waiver_reason));
+      out += fmt::format("| `{}` | {} | {} | {} |\n", f.diagnostic.id,
+                         f.waived ? "waived" : std::string(diag::severity_name(f.diagnostic.severity)),
+                         f.diagnostic.range.begin.line, what);
+    }
+  }
+
+  out += fmt::format("\n## Monthly cost estimate: ${:.2f}", in.estimate.total);
+  if (s.budget_cents) out += fmt::format(" of a ${:.2f} budget", static_cast<double>(*s.budget_cents) / 100.0);
+  out += "\n\n| item | quantity | monthly |\n|---|---|---|\n";
+  for (const auto& item : in.estimate.items) {
+    if (item.monthly < 0.005) continue;
+    out += fmt::format("| {} | {:.4g} {} | ${:.2f} |\n", cell(item.what), item.quantity, item.unit, item.monthly);
+  }
+  out += "\nPrices: list prices from `policies/prices/aws.yaml`, each with its source and date.\n\n";
+  runbook(out, in);
+  return out;
+}
+
+}  // namespace paydrc::driver

@@ -1,0 +1,27 @@
+// `paydrc explain`: a Markdown review summary for pull requests — what the spec
+// deploys, the recovery budget per scenario, the policy findings, the cost
+// estimate, and the outage runbook and drill derived from the same model.
+#pragma once
+
+#include <string>
+
+#include "cost/estimate.h"
+#include "dr/analysis.h"
+#include "engine/engine.h"
+#include "ir/ir.h"
+#include "lower/infra.h"
+
+namespace paydrc::driver {
+
+struct ExplainInput {
+  const ir::System& system;
+  const infra::Model& model;
+  const policies::Report& report;
+  const std::vector<policies::ScenarioResult>& recovery;
+  const policies::Estimate& estimate;
+  std::string environment_suffix;
+};
+
+std::string explain_markdown(const ExplainInput& in);
+
+}  // namespace paydrc::driver
