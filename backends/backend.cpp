@@ -1,5 +1,6 @@
 #include "backends/backend.h"
 
+#include "backends/cloudformation/cloudformation.h"
 #include "backends/terraform/terraform.h"
 
 namespace paydrc::backends {
@@ -7,7 +8,7 @@ namespace paydrc::backends {
 const std::vector<Backend>& all_backends() {
   static const std::vector<Backend> table = {
       {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", terraform::emit},
-      {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", nullptr},
+      {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", cloudformation::emit},
   };
   return table;
 }

@@ -129,7 +129,7 @@ void emit_data(Document& doc) {
         {"engine", i.engine},
         {"engine_version", i.engine_version},
         {"promotion_tier", i.promotion_tier},
-        {"publicly_accessible", false},
+        {"publicly_accessible", i.publicly_accessible},
         {"auto_minor_version_upgrade", false},
         {"tags", Document::name_tag(i.identifier)}};
   }

@@ -11,6 +11,13 @@ void emit_events(Document& doc) {
   for (const infra::EventBus& b : m.event_buses) {
     doc.resource("aws_cloudwatch_event_bus", b.id, b.region) = {
         {"provider", "aws." + b.region}, {"name", Document::text(b.name)}, {"tags", Document::name_tag(b.name)}};
+    if (b.archive_retention_days > 0) {
+      doc.resource("aws_cloudwatch_event_archive", b.id, b.region) = {
+          {"provider", "aws." + b.region},
+          {"name", Document::text(b.name)},
+          {"event_source_arn", Document::ref(Kind::EventBus, b.id, Attr::Arn)},
+          {"retention_days", b.archive_retention_days}};
+    }
   }
   for (const infra::EventRule& r : m.event_rules) {
     doc.resource("aws_cloudwatch_event_rule", r.id, r.region) = {

@@ -88,6 +88,11 @@ void lower_databases(Context& cx) {
                              {"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL"},
                              {"server_audit_logging", "1"},
                              {"slow_query_log", "1"}};
+      } else if (db.engine == "aurora-postgresql") {
+        // TLS only, and pgaudit so the `postgresql` log export records DDL and role changes.
+        params.parameters = {{"rds.force_ssl", "1"},
+                             {"shared_preload_libraries", "pgaudit"},
+                             {"pgaudit.log", "ddl,role"}};
       }
       m.db_parameter_groups.push_back(params);
 

@@ -24,6 +24,9 @@ void lower_events(Context& cx) {
       bus.region = role;
       bus.origin = events.origin.range;
       bus.name = cx.name({events.name, role});
+      // Every bus archives, since either region publishes after a failover: events
+      // that were not forwarded when a region failed can be replayed once it returns.
+      if (events.archive) bus.archive_retention_days = 30;
       m.event_buses.push_back(std::move(bus));
     }
 

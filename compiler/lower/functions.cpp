@@ -116,7 +116,7 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
   logs.region = role;
   logs.origin = fn.origin.range;
   logs.name = Text("/aws/lambda/") + function_name;
-  logs.retention_days = 30;
+  logs.retention_days = 365;  // PCI DSS 10.5.1: a year of audit history, as for flow and access logs
   logs.key = Context::key_id(role);
   m.log_groups.push_back(logs);
 

@@ -286,6 +286,7 @@ struct DbInstance : Base {
   std::string engine;
   std::string engine_version;
   int promotion_tier = 0;
+  bool publicly_accessible = false;  // never set by lowering; policies check it
 };
 
 enum class KeyKind { String, Number, Binary };
@@ -393,6 +394,7 @@ struct FailoverRecord : Base {
 
 struct EventBus : Base {
   Text name;
+  int archive_retention_days = 0;  // 0: no archive
 };
 
 struct EventRule : Base {

@@ -9,7 +9,9 @@
 #include "check/suggest.h"
 #include "check/values.h"
 #include "dr/facts.h"
+#include "engine/custom_rules.h"
 #include "engine/embedded.h"
+#include "engine/resource_view.h"
 #include "rules/rules.h"
 
 namespace paydrc::policies {
@@ -76,8 +78,9 @@ void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, s
   };
   std::vector<std::string> ids;
   for (const Rule& r : all_rules()) ids.emplace_back(r.info.id);
+  for (const CustomRule& c : pack.custom_rules) ids.push_back(c.id);
   for (const ir::Waiver& w : system.waivers) {
-    if (find_rule(w.rule) == nullptr) {
+    if (find_rule(w.rule) == nullptr && find_custom_rule(pack.custom_rules, w.rule) == nullptr) {
       std::string hint = check::did_you_mean(w.rule, ids);
       raise(rules::waiver_unknown_rule(), w.origin.range, fmt::format("waiver for unknown rule `{}`", w.rule),
             hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
@@ -131,6 +134,16 @@ Report run(const ir::System& system, const infra::Model& model, const RunOptions
     ctx.params = &it->second.params;
     Findings out(rule.info, it->second.severity, report.findings);
     rule.check(ctx, out);
+  }
+  // Custom rules from the packs, at the severity the packs give them.
+  if (!packs.merged.custom_rules.empty()) {
+    const std::vector<ResourceView> views = resource_views(model);
+    for (const CustomRule& custom : packs.merged.custom_rules) {
+      auto it = packs.merged.rules.find(custom.id);
+      const RuleInfo info = custom.info();
+      Findings out(info, it != packs.merged.rules.end() ? it->second.severity : custom.severity, report.findings);
+      check_custom_rule(custom, system, views, out);
+    }
   }
   apply_waivers(system, packs.merged, options.today, report.findings);
   for (Finding& f : report.findings) {

@@ -32,7 +32,9 @@ std::optional<diag::Severity> parse_severity(const std::string& s) {
 
 class PackParser {
  public:
-  PackParser(const std::string& file, diag::Sink& sink) : file_(file), sink_(sink) {}
+  // `base` holds the packs loaded before this one, whose custom rules this one may configure.
+  PackParser(const std::string& file, diag::Sink& sink, const Pack* base = nullptr)
+      : file_(file), sink_(sink), base_(base) {}
 
   void error(const YAML::Node& at, std::string message, std::string hint = {}) {
     std::size_t width = at.IsScalar() ? at.Scalar().size() : 1;
@@ -65,32 +67,41 @@ class PackParser {
       return std::nullopt;
     }
     Pack pack;
-    static const std::set<std::string> top_keys = {"name", "description", "extends", "rules"};
+    static const std::set<std::string> top_keys = {"name", "description", "extends", "rules", "custom_rules"};
     for (const auto& item : root) {
       std::string key = item.first.Scalar();
       if (!top_keys.contains(key)) {
-        error(item.first, fmt::format("unknown key `{}` in a pack", key), "keys: `name`, `description`, `extends`, `rules`");
+        error(item.first, fmt::format("unknown key `{}` in a pack", key),
+              "keys: `name`, `description`, `extends`, `rules`, `custom_rules`");
       }
     }
     if (root["name"] && root["name"].IsScalar()) pack.name = root["name"].Scalar();
     else error(root, "the pack has no `name`");
     if (root["description"] && root["description"].IsScalar()) pack.description = root["description"].Scalar();
+    if (const YAML::Node custom = root["custom_rules"]) parse_custom(custom, pack);
     const YAML::Node rules = root["rules"];
+    // A pack may declare custom rules and configure nothing else.
+    if (!rules && root["custom_rules"]) return ok_ ? std::optional<Pack>(pack) : std::nullopt;
     if (!rules || !rules.IsMap()) {
       error(root, "the pack has no `rules` mapping", "rules: { DR-RTO: {}, SEC-KMS-CMK: { severity: error } }");
       return ok_ ? std::optional<Pack>(pack) : std::nullopt;
     }
     std::vector<std::string> ids;
     for (const Rule& r : all_rules()) ids.emplace_back(r.info.id);
+    for (const CustomRule& c : pack.custom_rules) ids.push_back(c.id);
+    if (base_ != nullptr) {
+      for (const CustomRule& c : base_->custom_rules) ids.push_back(c.id);
+    }
     for (const auto& item : rules) {
       std::string id = item.first.Scalar();
       const Rule* rule = find_rule(id);
-      if (rule == nullptr) {
+      const CustomRule* custom = rule != nullptr ? nullptr : known_custom_rule(pack, id);
+      if (rule == nullptr && custom == nullptr) {
         std::string hint = check::did_you_mean(id, ids);
         error(item.first, fmt::format("unknown rule `{}`", id), hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
         continue;
       }
-      RuleSetting setting{rule->info.default_severity, {}};
+      RuleSetting setting{rule != nullptr ? rule->info.default_severity : custom->severity, {}};
       const YAML::Node& body = item.second;
       if (body.IsNull()) {
         pack.rules[id] = setting;
@@ -129,8 +140,30 @@ class PackParser {
   }
 
  private:
+  // Custom rules are enabled where they are declared, at their own severity.
+  void parse_custom(const YAML::Node& custom, Pack& pack) {
+    auto owner = [&](std::string_view id) -> std::string {
+      if (find_rule(id) != nullptr) return "a built-in rule";
+      if (base_ != nullptr) {
+        if (const CustomRule* c = find_custom_rule(base_->custom_rules, id)) return fmt::format("pack `{}`", c->pack);
+      }
+      return {};
+    };
+    pack.custom_rules = parse_custom_rules(custom, pack.name, owner,
+                                           [&](const YAML::Node& at, std::string message, std::string hint) {
+                                             error(at, std::move(message), std::move(hint));
+                                           });
+    for (const CustomRule& c : pack.custom_rules) pack.rules[c.id] = RuleSetting{c.severity, {}};
+  }
+
+  const CustomRule* known_custom_rule(const Pack& pack, std::string_view id) const {
+    if (const CustomRule* c = find_custom_rule(pack.custom_rules, id)) return c;
+    return base_ != nullptr ? find_custom_rule(base_->custom_rules, id) : nullptr;
+  }
+
   std::string file_;
   diag::Sink& sink_;
+  const Pack* base_ = nullptr;
   bool ok_ = true;
 };
 
@@ -184,18 +217,20 @@ LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_
       text = std::string(f->text);
       display = "policies/" + std::string(f->path);
     }
+    // The base first: the pack may configure the base's custom rules.
+    try {
+      YAML::Node root = YAML::Load(text);
+      if (root.IsMap() && root["extends"] && root["extends"].IsScalar()) load(root["extends"].Scalar(), at);
+    } catch (const YAML::Exception&) {
+    }
     out.sources.push_back(std::make_unique<SourceFile>(display, text));
-    PackParser parser(display, sink);
+    PackParser parser(display, sink, &out.merged);
     auto pack = parser.parse(text);
     if (!pack) {
       ok = false;
       return;
     }
-    try {
-      YAML::Node root = YAML::Load(text);
-      if (root["extends"] && root["extends"].IsScalar()) load(root["extends"].Scalar(), at);
-    } catch (const YAML::Exception&) {
-    }
+    for (CustomRule& c : pack->custom_rules) out.merged.custom_rules.push_back(std::move(c));
     for (auto& [id, setting] : pack->rules) {
       auto it = out.merged.rules.find(id);
       if (it == out.merged.rules.end()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diagnostics/diagnostic.h"
+#include "engine/custom_rules.h"
 #include "engine/rule.h"
 #include "support/source.h"
 
@@ -23,6 +24,7 @@ struct Pack {
   std::string name;
   std::string description;
   std::map<std::string, RuleSetting, std::less<>> rules;  // enabled rules by id
+  std::vector<CustomRule> custom_rules;  // declared by `custom_rules`; enabled in `rules` too
 };
 
 struct LoadedPacks {

@@ -17,6 +17,27 @@ const Rule& dr_events_archive();
 // Cost
 const Rule& cost_budget();
 const Rule& cost_nat_single();
+// Security (over the infra model)
+const Rule& sec_encryption_cmk();
+const Rule& sec_kms_rotation();
+const Rule& sec_db_tls();
+const Rule& sec_db_private();
+const Rule& sec_db_deletion_protection();
+const Rule& sec_db_iam_auth();
+const Rule& sec_db_audit_logs();
+const Rule& sec_no_literal_secret();
+const Rule& sec_iam_least_privilege();
+const Rule& sec_sg_open_ingress();
+const Rule& sec_vpc_flow_logs();
+const Rule& sec_fn_vpc();
+const Rule& sec_fn_tracing();
+const Rule& sec_fn_concurrency();
+const Rule& sec_fn_dead_letter();
+const Rule& sec_log_retention();
+const Rule& sec_table_pitr();
+const Rule& sec_backup_coverage();
+const Rule& sec_api_authorization();
+const Rule& sec_health_check_https();
 // Waivers (raised by the engine)
 const Rule& waiver_expired();
 const Rule& waiver_unused();

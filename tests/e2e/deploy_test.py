@@ -32,7 +32,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 
 # Whole test stays well under CI's and the brief's 20 minutes.
 TOTAL_BUDGET_S = float(os.environ.get("PAYDRC_E2E_BUDGET_S", 17 * 60))
-STEP_CAP_S = {"paydrc": 120, "init": 180, "apply": 720, "plan": 300, "destroy": 600}
+STEP_CAP_S = {"paydrc": 120, "init": 180, "apply": 720, "plan": 300, "unprotect": 300,
+              "destroy": 600}
 
 PRIMARY_REGION = "us-east-1"
 SECONDARY_REGION = "us-west-2"
@@ -150,6 +151,23 @@ def build_override(cfg: dict, moto_url: str) -> dict:
         # reach real S3: keep state local for the emulator run.
         override["terraform"] = {"backend": {"local": {}}}
     return override
+
+
+# Arguments that make AWS refuse a delete, and the value that lifts the refusal.
+PROTECTION_ARGS = {"deletion_protection": False, "deletion_protection_enabled": False}
+
+
+def build_unprotect_override(cfg: dict) -> dict:
+    """Override that turns off deletion protection wherever main.tf.json turns it on."""
+    out: dict = {}
+    for rtype, resources in cfg.get("resource", {}).items():
+        for name, body in resources.items():
+            if not isinstance(body, dict):
+                continue
+            for arg, off in PROTECTION_ARGS.items():
+                if arg in body and body[arg] != off:
+                    out.setdefault(rtype, {}).setdefault(name, {})[arg] = off
+    return {"resource": out} if out else {}
 
 
 def find_plugin_dir() -> str | None:
@@ -287,6 +305,42 @@ class MotoProcess:
 TERRAFORM = shutil.which("terraform")
 
 
+class OverrideFileTest(unittest.TestCase):
+    """The override writer alone (no terraform, no moto): fast."""
+
+    CFG = {
+        "provider": {"aws": [{"alias": "primary", "region": "us-east-1"},
+                             {"alias": "secondary", "region": "us-west-2"}]},
+        "resource": {"aws_cloudwatch_event_rule": {"r": {}}, "aws_route53_record": {"r": {}},
+                     "aws_route_table": {"r": {}}, "aws_rds_cluster": {"c": {"deletion_protection": True}},
+                     "aws_dynamodb_table": {"t": {"deletion_protection_enabled": False}}},
+        "ephemeral": {"aws_secretsmanager_random_password": {"p": {}}},
+        "data": {"aws_caller_identity": {"c": {}}, "aws_iam_policy_document": {"d": {}}},
+    }
+
+    def test_every_alias_gets_credentials_and_endpoints(self):
+        o = build_override(self.CFG, "http://127.0.0.1:1")
+        blocks = o["provider"]["aws"]
+        self.assertEqual([b["alias"] for b in blocks], ["primary", "secondary"])
+        for b in blocks:
+            self.assertEqual((b["access_key"], b["secret_key"]), ("test", "test"))
+            self.assertIs(b["skip_requesting_account_id"], False)
+            self.assertEqual(b["max_retries"], 2)
+            ep = b["endpoints"][0]
+            self.assertLessEqual({"events", "route53", "ec2", "rds", "secretsmanager", "sts"}, set(ep))
+            self.assertNotIn("cloudwatchevents", ep)
+            self.assertEqual(set(ep.values()), {"http://127.0.0.1:1"})
+        self.assertNotIn("terraform", o)
+
+    def test_unknown_resource_type_is_an_error(self):
+        with self.assertRaises(AssertionError):
+            build_override({"resource": {"aws_made_up_thing": {"x": {}}}}, "http://127.0.0.1:1")
+
+    def test_unprotect_only_what_is_protected(self):
+        self.assertEqual(build_unprotect_override(self.CFG),
+                         {"resource": {"aws_rds_cluster": {"c": {"deletion_protection": False}}}})
+
+
 @unittest.skipUnless(TERRAFORM, "terraform is not installed: e2e deploy test skipped")
 @unittest.skipUnless(have_moto(), "moto/boto3 are not installed: e2e deploy test skipped")
 class DeployToMotoTest(unittest.TestCase):
@@ -357,9 +411,14 @@ class DeployToMotoTest(unittest.TestCase):
             "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": PRIMARY_REGION,
             "AWS_DEFAULT_REGION": PRIMARY_REGION,
             "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
-            "TF_PLUGIN_CACHE_DIR": "",
         })
-        env.pop("TF_PLUGIN_CACHE_DIR")
+        env.pop("TF_PLUGIN_CACHE_DIR", None)
+        # An empty CLI configuration: no user-level provider mirrors or credentials
+        # helpers; providers come only from -plugin-dir.
+        cli_config = os.path.join(self.work, "terraformrc")
+        if not os.path.exists(cli_config):
+            open(cli_config, "w").close()
+        env["TF_CLI_CONFIG_FILE"] = cli_config
         return env
 
     def client(self, service, region):
@@ -408,6 +467,15 @@ class DeployToMotoTest(unittest.TestCase):
                                 "-no-color"], tf, env, ok_codes=(0, 2))
         if rc == 2:
             self.fail("post-apply plan is not empty (drift on moto):\n" + self.plan_changes(tf))
+        # The generated configuration protects its data tiers (deletion protection on
+        # the global cluster, clusters and tables), as it should: lift it the way an
+        # operator would, with a configuration change applied before destroy.
+        unprotect = build_unprotect_override(cfg)
+        if unprotect:
+            with open(os.path.join(tf, "zz_moto_teardown_override.tf.json"), "w") as f:
+                json.dump(unprotect, f, indent=2)
+            self.step("unprotect", [TERRAFORM, "apply", "-auto-approve", "-input=false",
+                                    "-no-color"], tf, env)
         self.step("destroy", [TERRAFORM, "destroy", "-auto-approve", "-input=false",
                               "-no-color"], tf, env)
         self.check_destroyed()
@@ -586,9 +654,20 @@ class DeployToMotoTest(unittest.TestCase):
         lag = names[f"payment-replication-lag-{env}"]
         # AuroraGlobalDBReplicationLag is in milliseconds.
         self.assertIn(lag["Threshold"], (60.0, 60000.0))
-        self.assertTrue(any(a["Namespace"] == "AWS/Lambda" and a["MetricName"] == "Errors" for a in alarms))
-        self.assertTrue(any(a["Namespace"] == "AWS/DynamoDB" and "Throttle" in a["MetricName"]
-                            for a in alarms), "DynamoDB throttle alarms")
+
+        def metrics(a):
+            """(namespace, metric) pairs of an alarm, plain or metric math."""
+            if a.get("MetricName"):
+                yield a.get("Namespace"), a["MetricName"]
+            for q in a.get("Metrics") or []:
+                m = (q.get("MetricStat") or {}).get("Metric") or {}
+                if m.get("MetricName"):
+                    yield m.get("Namespace"), m["MetricName"]
+
+        self.assertTrue(any(("AWS/Lambda", "Errors") in set(metrics(a)) for a in alarms),
+                        "function errors alarm")
+        self.assertTrue(any(ns == "AWS/DynamoDB" and "Throttle" in name
+                            for a in alarms for ns, name in metrics(a)), "DynamoDB throttle alarms")
         for a in alarms:
             self.assertTrue(a.get("AlarmActions"), f"{a['AlarmName']}: wired to SNS")
 

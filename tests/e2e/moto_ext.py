@@ -7,8 +7,8 @@ stops on SIGTERM/SIGINT or when its standard input closes (so it dies with the
 test harness that started it).
 
 Each patch fills one gap of stock moto 5.2.1 that keeps ``terraform apply`` /
-``plan`` / ``destroy`` of paydrc's Terraform output from working (see
-/work/shared/DESIGN.md, "What is known about moto 5.2.1 as a deploy target").
+``plan`` / ``destroy`` of paydrc's Terraform output from working (see DESIGN.md,
+"What is known about moto 5.2.1 as a deploy target", and README.md beside this file).
 Patches are small and named; ``PAYDRC_MOTO_DISABLE=name1,name2`` (or ``all``)
 leaves the named ones out, to show what each one is for.
 """
@@ -30,15 +30,26 @@ def patch(name):
     return deco
 
 
+MOTO_VERSION = "5.2.1"  # the version these patches were written against
+_applied: list[str] = []
+
+
 def apply_patches(disabled: set[str] | None = None) -> list[str]:
+    """Apply every registered patch not in `disabled` (once per process)."""
+    if _applied:
+        return list(_applied)
+    import moto
+
+    if moto.__version__ != MOTO_VERSION:
+        print(f"moto_ext: written for moto {MOTO_VERSION}, running {moto.__version__}",
+              file=sys.stderr)
     disabled = disabled or set()
-    applied = []
     for name, fn in PATCHES.items():
         if "all" in disabled or name in disabled:
             continue
         fn()
-        applied.append(name)
-    return applied
+        _applied.append(name)
+    return list(_applied)
 
 
 # ---------------------------------------------------------------------------
@@ -158,7 +169,7 @@ def _backup_selections():
     import uuid
 
     from moto.backup import urls
-    from moto.backup.models import BackupBackend
+    from moto.backup.exceptions import ResourceNotFoundException
     from moto.backup.responses import BackupResponse
     from moto.core.utils import unix_time
 
@@ -194,7 +205,6 @@ def _backup_selections():
         sel_id = self.path.rstrip("/").split("/")[-1]
         item = store(self.backup_backend).get((pid, sel_id))
         if item is None:
-            from moto.backup.exceptions import ResourceNotFoundException
             raise ResourceNotFoundException(msg=f"Failed reading Backup selection {sel_id}")
         return pid, sel_id, item
 
@@ -223,7 +233,6 @@ def _backup_selections():
     BackupResponse.get_backup_selection = get_backup_selection
     BackupResponse.delete_backup_selection = delete_backup_selection
     BackupResponse.list_backup_selections = list_backup_selections
-    assert BackupBackend  # selections live on the regional backend instance
 
 
 @patch("backup_recovery_points")
@@ -361,6 +370,31 @@ def _rds_global_cluster_tags():
     RDSBackend._get_resource_for_tagging = _get_resource_for_tagging
 
 
+@patch("rds_modify_global_cluster")
+def _rds_modify_global_cluster():
+    """Gap: ModifyGlobalCluster is not implemented (HTTP 500), so turning off the
+    global cluster's `deletion_protection` (what a teardown must do first) fails.
+    Fill: a minimal ModifyGlobalCluster for DeletionProtection and EngineVersion."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.responses import RDSResponse
+
+    def modify_global_cluster(self):
+        params = self.params
+        ident = params["GlobalClusterIdentifier"]
+        gc = self.global_backend.global_clusters.get(ident)
+        if gc is None:
+            raise RDSClientError("GlobalClusterNotFoundFault",
+                                 f"Global cluster {ident} not found")
+        if params.get("DeletionProtection") is not None:
+            gc.deletion_protection = params["DeletionProtection"]
+        if params.get("EngineVersion"):
+            gc.engine_version = params["EngineVersion"]
+        return ActionResult({"GlobalCluster": gc})
+
+    RDSResponse.modify_global_cluster = modify_global_cluster
+
+
 @patch("backup_tags_path")
 def _backup_tags_path():
     """Gap: ListTags/TagResource/UntagResource take the ARN from a fixed position in
@@ -435,6 +469,42 @@ def _lambda_kms_and_dlq():
     LambdaFunction.__init__ = __init__
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.update_configuration = update_configuration
+
+
+@patch("ec2_sg_rule_group_description")
+def _ec2_sg_rule_group_description():
+    """Gap: DescribeSecurityGroupRules takes a rule's description from its CIDR range
+    only, so a rule that references another security group (the database port
+    open to the function's group) comes back without its description: an
+    aws_vpc_security_group_ingress/egress_rule diff on every plan. Fill: fall back
+    to the referenced group's description."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    def description(self):
+        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+    SecurityGroupRule.description = property(description)
+
+
+@patch("secretsmanager_replica_kms_key")
+def _secretsmanager_replica_kms_key():
+    """Gap: a secret's replica always reports `KmsKeyId: alias/aws/secretsmanager`,
+    whatever key was asked for in AddReplicaRegions, so aws_secretsmanager_secret's
+    `replica { kms_key_id }` is replaced on every plan. Fill: report the key asked
+    for."""
+    from moto.secretsmanager.models import FakeSecret
+
+    orig = FakeSecret.create_replicas
+
+    def create_replicas(self, replica_regions, force_overwrite):
+        replicas = orig(self, replica_regions, force_overwrite=force_overwrite)
+        wanted = {c["Region"]: c.get("KmsKeyId") for c in replica_regions or []}
+        for replica in replicas:
+            if wanted.get(replica.region):
+                replica.config["KmsKeyId"] = wanted[replica.region]
+        return replicas
+
+    FakeSecret.create_replicas = create_replicas
 
 
 # Route 53 hosted zone of regional API Gateway endpoints, per region (AWS General

@@ -1,0 +1,132 @@
+// The hosted zone, ACM certificates validated through it, HTTP APIs with their
+// stage, routes and custom domain, Route 53 health checks and failover records.
+#include <cctype>
+#include <string>
+
+#include "cloudformation/builder.h"
+
+namespace paydrc::backends::cloudformation {
+
+using infra::Attr;
+using infra::Kind;
+
+namespace {
+
+// "ANY /{proxy+}" -> "AnyProxy": a logical id part for a route.
+std::string route_name(const std::string& key) {
+  std::string out;
+  bool upper = true;
+  for (char c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      upper = true;
+      continue;
+    }
+    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : lower;
+    upper = false;
+  }
+  return out;
+}
+
+const char* kAccessLogFormat =
+    R"({"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",)"
+    R"("routeKey":"$context.routeKey","status":"$context.status","integrationError":"$context.integrationErrorMessage"})";
+
+void emit_api(Builder& b, const infra::HttpApi& a) {
+  b.begin(Kind::HttpApi, a.id);
+  const std::string api = Builder::logical(Kind::HttpApi, a.id);
+  b.resource(api, "AWS::ApiGatewayV2::Api")["Properties"] = {
+      {"Name", b.text(a.name)}, {"ProtocolType", "HTTP"}, {"Tags", {{"Name", b.text(a.name)}}}};
+  b.resource(api + "Integration", "AWS::ApiGatewayV2::Integration")["Properties"] = {
+      {"ApiId", b.ref(Kind::HttpApi, a.id)},
+      {"IntegrationType", "AWS_PROXY"},
+      {"IntegrationUri", b.ref(Kind::Function, a.function, Attr::Arn)},
+      {"PayloadFormatVersion", "2.0"}};
+  for (const infra::ApiRoute& r : a.routes) {
+    b.resource(api + "Route" + route_name(r.key), "AWS::ApiGatewayV2::Route")["Properties"] = {
+        {"ApiId", b.ref(Kind::HttpApi, a.id)},
+        {"RouteKey", r.key},
+        {"AuthorizationType", r.iam_authorization ? "AWS_IAM" : "NONE"},
+        {"Target", {{"Fn::Sub", "integrations/${" + api + "Integration}"}}}};
+  }
+  b.resource(api + "Stage", "AWS::ApiGatewayV2::Stage")["Properties"] = {
+      {"ApiId", b.ref(Kind::HttpApi, a.id)},
+      {"StageName", "$default"},
+      {"AutoDeploy", true},
+      {"AccessLogSettings",
+       {{"DestinationArn", b.ref(Kind::LogGroup, a.access_log_group, Attr::Arn)}, {"Format", kAccessLogFormat}}},
+      {"DefaultRouteSettings",
+       {{"DetailedMetricsEnabled", true},
+        {"ThrottlingBurstLimit", a.throttle_burst},
+        {"ThrottlingRateLimit", a.throttle_rate}}},
+      {"Tags", {{"Name", b.text(a.name)}}}};
+}
+
+}  // namespace
+
+void emit_front_door(Builder& b) {
+  const infra::Model& m = b.model();
+  for (const infra::HostedZone& z : m.hosted_zones) {
+    b.begin(Kind::HostedZone, z.id);
+    b.resource(Builder::logical(Kind::HostedZone, z.id), "AWS::Route53::HostedZone")["Properties"] = {
+        {"Name", z.domain}, {"HostedZoneConfig", {{"Comment", "managed by paydrc"}}}};
+  }
+  for (const infra::Certificate& c : m.certificates) {
+    b.begin(Kind::Certificate, c.id);
+    // CloudFormation writes the validation record into the zone and waits for
+    // the certificate; a zone in another stack's region is read from that stack.
+    b.resource(Builder::logical(Kind::Certificate, c.id), "AWS::CertificateManager::Certificate")["Properties"] = {
+        {"DomainName", c.domain},
+        {"ValidationMethod", "DNS"},
+        {"DomainValidationOptions",
+         json::array({{{"DomainName", c.domain}, {"HostedZoneId", b.ref(Kind::HostedZone, c.zone)}}})},
+        {"Tags", json::array({{{"Key", "Name"}, {"Value", c.domain}}})}};
+  }
+  for (const infra::HttpApi& a : m.http_apis) emit_api(b, a);
+  for (const infra::ApiDomain& d : m.api_domains) {
+    b.begin(Kind::ApiDomain, d.id);
+    const std::string domain = Builder::logical(Kind::ApiDomain, d.id);
+    b.resource(domain, "AWS::ApiGatewayV2::DomainName")["Properties"] = {
+        {"DomainName", d.domain},
+        {"DomainNameConfigurations",
+         json::array({{{"CertificateArn", b.ref(Kind::Certificate, d.certificate, Attr::Arn)},
+                       {"EndpointType", "REGIONAL"},
+                       {"SecurityPolicy", "TLS_1_2"}}})},
+        {"Tags", {{"Name", d.domain}}}};
+    // Ref of a stage is its name.
+    json stage = b.ref(Kind::HttpApi, d.api);
+    if (stage.contains("Ref")) stage["Ref"] = stage["Ref"].get<std::string>() + "Stage";
+    b.resource(domain + "Mapping", "AWS::ApiGatewayV2::ApiMapping")["Properties"] = {
+        {"ApiId", b.ref(Kind::HttpApi, d.api)}, {"DomainName", b.ref(Kind::ApiDomain, d.id)}, {"Stage", stage}};
+  }
+  for (const infra::HealthCheck& h : m.health_checks) {
+    b.begin(Kind::HealthCheck, h.id);
+    json config = {{"Type", h.protocol},
+                   {"FullyQualifiedDomainName", b.text(h.fqdn)},
+                   {"Port", h.port},
+                   {"RequestInterval", h.interval_seconds},
+                   {"FailureThreshold", h.failure_threshold}};
+    if (h.protocol != "TCP") config["ResourcePath"] = h.path;
+    if (h.protocol == "HTTPS") config["EnableSNI"] = true;
+    b.resource(Builder::logical(Kind::HealthCheck, h.id), "AWS::Route53::HealthCheck")["Properties"] = {
+        {"HealthCheckConfig", config}, {"HealthCheckTags", b.name_tags(h.name)}};
+  }
+  for (const infra::FailoverRecord& r : m.failover_records) {
+    b.begin(Kind::FailoverRecord, r.id);
+    // An alias record has no TTL of its own: Route 53 answers with the target's
+    // (the spec's intended TTL is r.intended_ttl_seconds).
+    b.resource(Builder::logical(Kind::FailoverRecord, r.id), "AWS::Route53::RecordSet")["Properties"] = {
+        {"HostedZoneId", b.ref(Kind::HostedZone, r.zone)},
+        {"Name", r.fqdn},
+        {"Type", "A"},
+        {"SetIdentifier", r.set_identifier},
+        {"Failover", r.primary ? "PRIMARY" : "SECONDARY"},
+        {"HealthCheckId", b.ref(Kind::HealthCheck, r.health_check)},
+        {"AliasTarget",
+         {{"DNSName", b.ref(Kind::ApiDomain, r.api_domain, Attr::TargetDomain)},
+          {"HostedZoneId", b.ref(Kind::ApiDomain, r.api_domain, Attr::TargetZoneId)},
+          {"EvaluateTargetHealth", true}}}};
+  }
+}
+
+}  // namespace paydrc::backends::cloudformation

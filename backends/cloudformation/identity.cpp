@@ -1,0 +1,94 @@
+// KMS keys and aliases, IAM roles with inline policies, log groups, SNS topics
+// and SQS queues.
+#include "cloudformation/builder.h"
+
+namespace paydrc::backends::cloudformation {
+
+using infra::Attr;
+using infra::Kind;
+
+namespace {
+
+json trust_policy(const infra::Role& role) {
+  // A trust policy has no Resource element.
+  return json{{"Version", "2012-10-17"},
+              {"Statement", json::array({{{"Sid", "AssumedByService"},
+                                          {"Effect", "Allow"},
+                                          {"Principal", {{"Service", role.trusted_services}}},
+                                          {"Action", "sts:AssumeRole"}}})}};
+}
+
+}  // namespace
+
+void emit_identity(Builder& b) {
+  const infra::Model& m = b.model();
+  for (const infra::Key& k : m.keys) {
+    b.begin(Kind::Key, k.id);
+    const std::string key = Builder::logical(Kind::Key, k.id);
+    json& body = b.resource(key, "AWS::KMS::Key");
+    body["Properties"] = {{"Description", k.description},
+                          {"EnableKeyRotation", k.rotation},
+                          {"PendingWindowInDays", k.deletion_window_days},
+                          {"KeyPolicy", b.policy_document(k.policy)},
+                          {"Tags", b.name_tags(k.alias)}};
+    // Data encrypted with the key outlives a stack deletion or a replacement.
+    body["DeletionPolicy"] = "Retain";
+    body["UpdateReplacePolicy"] = "Retain";
+    b.resource(key + "Alias", "AWS::KMS::Alias")["Properties"] = {{"AliasName", b.text(k.alias)},
+                                                                  {"TargetKeyId", b.ref(Kind::Key, k.id)}};
+  }
+  for (const infra::Role& r : m.roles) {
+    b.begin(Kind::Role, r.id);
+    json policies = json::array();
+    for (const infra::InlinePolicy& p : r.policies) {
+      policies.push_back({{"PolicyName", p.name}, {"PolicyDocument", b.policy_document(p.document)}});
+    }
+    json& body = b.resource(Builder::logical(Kind::Role, r.id), "AWS::IAM::Role");
+    body["Properties"] = {{"RoleName", b.text(r.name)},
+                          {"Description", r.description},
+                          {"AssumeRolePolicyDocument", trust_policy(r)},
+                          {"Tags", b.name_tags(r.name)}};
+    if (!policies.empty()) body["Properties"]["Policies"] = policies;
+    if (!r.managed_policies.empty()) {
+      json arns = json::array();
+      for (const std::string& arn : r.managed_policies) arns.push_back(b.text(arn));
+      body["Properties"]["ManagedPolicyArns"] = arns;
+    }
+  }
+  for (const infra::LogGroup& g : m.log_groups) {
+    b.begin(Kind::LogGroup, g.id);
+    json& body = b.resource(Builder::logical(Kind::LogGroup, g.id), "AWS::Logs::LogGroup");
+    body["Properties"] = {{"LogGroupName", b.text(g.name)},
+                          {"RetentionInDays", g.retention_days},
+                          {"KmsKeyId", b.ref(Kind::Key, g.key, Attr::Arn)},
+                          {"Tags", b.name_tags(g.name)}};
+    // The audit trail outlives the stack; its own retention expires it.
+    body["DeletionPolicy"] = "Retain";
+    body["UpdateReplacePolicy"] = "Retain";
+  }
+  for (const infra::Topic& t : m.topics) {
+    b.begin(Kind::Topic, t.id);
+    const std::string topic = Builder::logical(Kind::Topic, t.id);
+    b.resource(topic, "AWS::SNS::Topic")["Properties"] = {{"TopicName", b.text(t.name)},
+                                                          {"KmsMasterKeyId", b.ref(Kind::Key, t.key, Attr::Arn)},
+                                                          {"Tags", b.name_tags(t.name)}};
+    if (t.email) {
+      b.resource(topic + "Subscription", "AWS::SNS::Subscription")["Properties"] = {
+          {"TopicArn", b.ref(Kind::Topic, t.id, Attr::Arn)}, {"Protocol", "email"}, {"Endpoint", *t.email}};
+    }
+  }
+  for (const infra::Queue& q : m.queues) {
+    b.begin(Kind::Queue, q.id);
+    json& body = b.resource(Builder::logical(Kind::Queue, q.id), "AWS::SQS::Queue");
+    body["Properties"] = {{"QueueName", b.text(q.name)},
+                          {"KmsMasterKeyId", b.ref(Kind::Key, q.key, Attr::Arn)},
+                          {"KmsDataKeyReusePeriodSeconds", 300},
+                          {"MessageRetentionPeriod", q.retention_seconds},
+                          {"Tags", b.name_tags(q.name)}};
+    // A dead-letter queue holds the events that failed: not lost with the stack.
+    body["DeletionPolicy"] = "Retain";
+    body["UpdateReplacePolicy"] = "Retain";
+  }
+}
+
+}  // namespace paydrc::backends::cloudformation

@@ -1,0 +1,119 @@
+// CloudWatch alarms and dashboards, and SSM parameters.
+#include <cmath>
+#include <cstdint>
+
+#include "cloudformation/builder.h"
+
+namespace paydrc::backends::cloudformation {
+
+using infra::Attr;
+using infra::Kind;
+
+namespace {
+
+json number(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15) return static_cast<std::int64_t>(value);
+  return value;
+}
+
+json dimensions(Builder& b, const std::vector<std::pair<std::string, infra::Text>>& dims) {
+  json out = json::array();
+  for (const auto& [name, value] : dims) out.push_back({{"Name", name}, {"Value", b.text(value)}});
+  return out;
+}
+
+void emit_alarm(Builder& b, const infra::Alarm& a) {
+  b.begin(Kind::Alarm, a.id);
+  json props = {{"AlarmName", b.text(a.name)},
+                {"AlarmDescription", a.description},
+                {"ComparisonOperator", a.comparison},
+                {"Threshold", number(a.threshold)},
+                {"EvaluationPeriods", a.evaluation_periods},
+                {"TreatMissingData", a.treat_missing_data},
+                {"AlarmActions", json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)})},
+                {"OKActions", json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)})},
+                {"Tags", b.name_tags(a.name)}};
+  if (a.queries.size() == 1 && a.queries[0].expression.empty()) {
+    const infra::MetricQuery& q = a.queries[0];
+    props["Namespace"] = q.metric_namespace;
+    props["MetricName"] = q.metric_name;
+    props["Dimensions"] = dimensions(b, q.dimensions);
+    props["Statistic"] = q.statistic;
+    props["Period"] = q.period;
+  } else {
+    json metrics = json::array();
+    for (const infra::MetricQuery& q : a.queries) {
+      json query = {{"Id", q.id}, {"ReturnData", q.return_data}};
+      if (!q.expression.empty()) {
+        query["Expression"] = q.expression;
+        query["Label"] = q.id;
+      } else {
+        query["MetricStat"] = {{"Metric",
+                                {{"Namespace", q.metric_namespace},
+                                 {"MetricName", q.metric_name},
+                                 {"Dimensions", dimensions(b, q.dimensions)}}},
+                               {"Stat", q.statistic},
+                               {"Period", q.period}};
+      }
+      metrics.push_back(std::move(query));
+    }
+    props["Metrics"] = metrics;
+  }
+  b.resource(Builder::logical(Kind::Alarm, a.id), "AWS::CloudWatch::Alarm")["Properties"] = std::move(props);
+}
+
+// The body as one Fn::Sub string: the names inside carry the suffix parameter.
+json dashboard_body(Builder& b, const infra::Dashboard& d) {
+  json widgets = json::array();
+  int y = 0;
+  for (const infra::Widget& w : d.widgets) {
+    json metrics = json::array();
+    for (const infra::WidgetMetric& metric : w.metrics) {
+      json line = json::array({metric.metric_namespace, metric.metric_name});
+      for (const auto& [name, value] : metric.dimensions) {
+        line.push_back(name);
+        line.push_back(b.fragment(value));
+      }
+      line.push_back({{"stat", metric.statistic}});
+      metrics.push_back(std::move(line));
+    }
+    widgets.push_back({{"type", "metric"},
+                       {"x", 0},
+                       {"y", y},
+                       {"width", 24},
+                       {"height", 6},
+                       {"properties",
+                        {{"title", w.title},
+                         {"region", w.aws_region},
+                         {"view", "timeSeries"},
+                         {"period", 60},
+                         {"metrics", metrics}}}});
+    y += 6;
+  }
+  return json{{"Fn::Sub", json{{"widgets", widgets}}.dump()}};
+}
+
+}  // namespace
+
+void emit_monitoring(Builder& b) {
+  const infra::Model& m = b.model();
+  for (const infra::Alarm& a : m.alarms) emit_alarm(b, a);
+  for (const infra::Dashboard& d : m.dashboards) {
+    b.begin(Kind::Dashboard, d.id);
+    b.resource(Builder::logical(Kind::Dashboard, d.id), "AWS::CloudWatch::Dashboard")["Properties"] = {
+        {"DashboardName", b.text(d.name)}, {"DashboardBody", dashboard_body(b, d)}};
+  }
+  for (const infra::Parameter& p : m.parameters) {
+    // AWS::SSM::Parameter creates String parameters only; emit() rejects
+    // `secure` parameters for this target before rendering.
+    b.begin(Kind::Parameter, p.id);
+    b.resource(Builder::logical(Kind::Parameter, p.id), "AWS::SSM::Parameter")["Properties"] = {
+        {"Name", b.text(p.name)},
+        {"Description", p.description},
+        {"Type", "String"},
+        {"Value", b.text(p.value)},
+        {"Tags", {{"Name", b.text(p.name)}}}};
+  }
+}
+
+}  // namespace paydrc::backends::cloudformation

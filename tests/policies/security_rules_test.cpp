@@ -1,0 +1,375 @@
+// Each security rule stays silent on the reference system and fires on a model
+// mutated to break exactly what it checks. Most of these mutations cannot be
+// written in a spec (the lowering always gets them right), which is why they are
+// tested here on the model rather than only as golden specs.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "engine/resource_view.h"
+#include "policy_test_support.h"
+
+namespace paydrc::policies::testing {
+namespace {
+
+using infra::Kind;
+using infra::Ref;
+using infra::Text;
+
+const std::vector<std::string> kSecurityRules = {
+    "SEC-ENCRYPTION-CMK",
+    "SEC-KMS-ROTATION",
+    "SEC-DB-TLS",
+    "SEC-DB-PRIVATE",
+    "SEC-DB-DELETION-PROTECTION",
+    "SEC-DB-IAM-AUTH",
+    "SEC-DB-AUDIT-LOGS",
+    "SEC-NO-LITERAL-SECRET",
+    "SEC-IAM-LEAST-PRIVILEGE",
+    "SEC-SG-OPEN-INGRESS",
+    "SEC-VPC-FLOW-LOGS",
+    "SEC-FN-VPC",
+    "SEC-FN-TRACING",
+    "SEC-FN-CONCURRENCY",
+    "SEC-FN-DEAD-LETTER",
+    "SEC-LOG-RETENTION",
+    "SEC-TABLE-PITR",
+    "SEC-BACKUP-COVERAGE",
+    "SEC-API-AUTHORIZATION",
+    "SEC-HEALTH-CHECK-HTTPS",
+};
+
+// A copy of the reference model to break.
+infra::Model model() {
+  return reference().model;
+}
+
+std::vector<Finding> run(std::string_view id, const infra::Model& m, const Params& params = {}) {
+  return run_rule(id, reference().system(), m, params);
+}
+
+template <class R>
+R& by_id(std::vector<R>& resources, std::string_view id) {
+  auto it = std::find_if(resources.begin(), resources.end(), [&](const R& r) { return r.id == id; });
+  REQUIRE(it != resources.end());
+  return *it;
+}
+
+bool mentions(const std::vector<Finding>& findings, std::string_view text) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const Finding& f) { return f.diagnostic.message.find(text) != std::string::npos; });
+}
+
+TEST_CASE("every security rule is in the table with its metadata and is silent on the reference model") {
+  for (const std::string& id : kSecurityRules) {
+    INFO(id);
+    const Rule* rule = find_rule(id);
+    REQUIRE(rule != nullptr);
+    CHECK(rule->info.category == Category::Security);
+    CHECK(!rule->info.title.empty());
+    CHECK(!rule->info.rationale.empty());
+    CHECK(!rule->info.references.empty());
+    for (const Finding& f : run(id, reference().model)) FAIL_CHECK(f.diagnostic.message);
+  }
+}
+
+TEST_CASE("the reference spec passes every security rule under baseline") {
+  diag::Sink sink("packs");
+  Report report = run_engine(reference(), sink, {"baseline"});
+  REQUIRE(report.packs_ok);
+  for (const Finding& f : report.findings) {
+    if (f.diagnostic.id.starts_with("SEC-")) FAIL_CHECK(f.diagnostic.message);
+  }
+}
+
+TEST_CASE("under pci-dss the reference spec fails only where a log group keeps logs under 365 days") {
+  diag::Sink sink("packs");
+  Report report = run_engine(reference(), sink, {"pci-dss"});
+  REQUIRE(report.packs_ok);
+  int short_groups = 0;
+  for (const infra::LogGroup& g : reference().model.log_groups)
+    short_groups += g.retention_days != 0 && g.retention_days < 365;
+  for (const Finding& f : report.findings) {
+    if (f.diagnostic.id.starts_with("SEC-") && f.diagnostic.id != "SEC-LOG-RETENTION") FAIL_CHECK(f.diagnostic.message);
+  }
+  CHECK(of(report.findings, "SEC-LOG-RETENTION").size() == static_cast<std::size_t>(short_groups));
+}
+
+TEST_CASE("SEC-ENCRYPTION-CMK: AWS-owned keys, unknown keys and keys of another region") {
+  infra::Model m = model();
+  by_id(m.tables, "sessions").key.clear();
+  by_id(m.tables, "transactions").replicas.front().key = "primary_key";  // the replica lives in us-west-2
+  m.log_groups.front().key = "no_such_key";
+  infra::Parameter& p = m.parameters.front();
+  p.secure = true;
+  p.key.clear();
+  auto findings = run("SEC-ENCRYPTION-CMK", m);
+  CHECK(findings.size() == 4);
+  CHECK(mentions(findings, "table `sessions` is encrypted with an AWS-owned key"));
+  CHECK(mentions(findings,
+                 "replica in us-west-2 of table `transactions` in us-west-2 names key `primary_key` of us-east-1"));
+  CHECK(mentions(findings, "names key `no_such_key`"));
+  CHECK(mentions(findings, "SecureString parameter"));
+  // Findings carry the spec block as scope, for scoped waivers.
+  for (const Finding& f : findings) {
+    if (f.diagnostic.message.find("`sessions`") != std::string::npos) CHECK(f.scope == "sessions");
+  }
+}
+
+TEST_CASE("SEC-KMS-ROTATION") {
+  infra::Model m = model();
+  m.keys.front().rotation = false;
+  auto findings = run("SEC-KMS-ROTATION", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings.front().scope == m.keys.front().region);
+}
+
+TEST_CASE("SEC-DB-TLS: the cluster parameter group must enforce TLS") {
+  infra::Model m = model();
+  for (auto& group : m.db_parameter_groups) {
+    std::erase_if(group.parameters, [](const auto& p) { return p.first == "require_secure_transport"; });
+  }
+  auto findings = run("SEC-DB-TLS", m);
+  CHECK(findings.size() == m.db_clusters.size());
+  CHECK(mentions(findings, "require_secure_transport"));
+  for (const Finding& f : findings) CHECK(f.scope == "ledger");
+
+  infra::Model off = model();
+  for (auto& group : off.db_parameter_groups) {
+    for (auto& [name, value] : group.parameters) {
+      if (name == "require_secure_transport") value = "OFF";
+    }
+  }
+  CHECK(run("SEC-DB-TLS", off).size() == off.db_clusters.size());
+}
+
+TEST_CASE("SEC-DB-PRIVATE: public subnets and ingress from outside the VPC") {
+  infra::Model m = model();
+  by_id(m.db_subnet_groups, "ledger_primary").subnets.push_back("primary_public_a");
+  infra::SecurityRule open;
+  open.id = "office";
+  open.direction = infra::Direction::Ingress;
+  open.from_port = open.to_port = 3306;
+  open.cidr = "203.0.113.0/24";
+  by_id(m.security_groups, "ledger_secondary_sg").rules.push_back(open);
+  auto findings = run("SEC-DB-PRIVATE", m);
+  CHECK(findings.size() == 2);
+  CHECK(mentions(findings, "includes public subnet `primary_public_a`"));
+  CHECK(mentions(findings, "admits 203.0.113.0/24"));
+
+  // Ingress by an address inside the VPC is fine.
+  infra::Model inside = model();
+  open.cidr = "10.1.0.0/19";
+  by_id(inside.security_groups, "ledger_secondary_sg").rules.push_back(open);
+  CHECK(run("SEC-DB-PRIVATE", inside).empty());
+
+  // A publicly accessible instance fails even in private subnets.
+  infra::Model exposed = model();
+  exposed.db_instances.front().publicly_accessible = true;
+  auto public_findings = run("SEC-DB-PRIVATE", exposed);
+  CHECK(public_findings.size() == 1);
+  CHECK(mentions(public_findings, "is publicly accessible"));
+}
+
+TEST_CASE("SEC-DB-DELETION-PROTECTION names every unprotected store of a block once") {
+  infra::Model m = model();
+  by_id(m.tables, "sessions").deletion_protection = false;
+  for (auto& c : m.db_clusters) c.deletion_protection = false;
+  auto findings = run("SEC-DB-DELETION-PROTECTION", m);
+  REQUIRE(findings.size() == 2);
+  CHECK(mentions(findings, "table `sessions` can be deleted"));
+  CHECK(mentions(findings, "cluster `ledger_primary`, cluster `ledger_secondary` can be deleted"));
+}
+
+TEST_CASE("SEC-DB-IAM-AUTH") {
+  infra::Model m = model();
+  m.db_clusters.front().iam_auth = false;
+  CHECK(run("SEC-DB-IAM-AUTH", m).size() == 1);
+}
+
+TEST_CASE("SEC-DB-AUDIT-LOGS: exports and the parameters that fill them") {
+  infra::Model m = model();
+  std::erase(by_id(m.db_clusters, "ledger_primary").log_exports, "audit");
+  std::erase_if(by_id(m.db_parameter_groups, "ledger_secondary").parameters,
+                [](const auto& p) { return p.first == "server_audit_logging"; });
+  auto findings = run("SEC-DB-AUDIT-LOGS", m);
+  REQUIRE(findings.size() == 2);
+  CHECK(mentions(findings, "the `audit` log export"));
+  CHECK(mentions(findings, "`server_audit_logging = 1`"));
+}
+
+TEST_CASE("SEC-NO-LITERAL-SECRET: patterns anywhere, secret-named variables, the master password") {
+  SECTION("an access key id in any string of any resource") {
+    infra::Model m = model();
+    m.keys.front().description = "rotated with AKIAIOSFODNN7EXAMPLE";
+    auto findings = run("SEC-NO-LITERAL-SECRET", m);
+    REQUIRE(findings.size() == 1);
+    CHECK(mentions(findings, "`description` holds an AWS access key id"));
+    CHECK(findings.front().diagnostic.message.find("AKIAIOSFODNN7EXAMPLE") == std::string::npos);
+  }
+  SECTION("a private key and a URL with a password") {
+    infra::Model m = model();
+    infra::Function& f = m.functions.front();
+    f.environment.emplace_back("SIGNING",
+                               Text("-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----"));
+    f.environment.emplace_back("LEDGER_URL", Text("mysql://admin:hunter22@ledger.internal/payments"));
+    auto findings = run("SEC-NO-LITERAL-SECRET", m);
+    CHECK(mentions(findings, "holds a private key"));
+    CHECK(mentions(findings, "holds a URL with a password"));
+  }
+  SECTION("variables named like secrets, unless they locate one") {
+    infra::Model m = model();
+    infra::Function& f = m.functions.front();
+    f.environment.emplace_back("STRIPE_API_KEY", Text("sk_live_51H8x"));
+    f.environment.emplace_back("DB_PASSWORD", Text("hunter2"));
+    f.environment.emplace_back("DB_SECRET_ARN", Text("arn:aws:secretsmanager:us-east-1:111122223333:secret:x"));
+    f.environment.emplace_back("TOKEN_TABLE", Text("payment-tokens"));
+    f.environment.emplace_back("PASSWORD_MIN_LENGTH", Text("12"));
+    f.environment.emplace_back("API_TOKEN", Text(Ref{Kind::Secret, "ledger_master", infra::Attr::Arn}));
+    auto findings = run("SEC-NO-LITERAL-SECRET", m);
+    CHECK(findings.size() == 2);
+    CHECK(mentions(findings, "`STRIPE_API_KEY` holds a literal secret"));
+    CHECK(mentions(findings, "`DB_PASSWORD` holds a literal secret"));
+  }
+  SECTION("the writer's master password comes from a generated secret") {
+    infra::Model m = model();
+    for (auto& c : m.db_clusters) {
+      if (c.writer) c.master_secret.reset();
+    }
+    auto findings = run("SEC-NO-LITERAL-SECRET", m);
+    REQUIRE(findings.size() == 1);
+    CHECK(mentions(findings, "has no generated master secret"));
+  }
+}
+
+TEST_CASE("SEC-IAM-LEAST-PRIVILEGE: wildcard actions, unexplained wildcard resources, any principal, admin policies") {
+  infra::Model m = model();
+  infra::Role& role = by_id(m.roles, "processor_primary");
+  infra::Statement s;
+  s.sid = "Everything";
+  s.actions = {"dynamodb:*"};
+  s.resources = {Text("*")};
+  role.policies.front().document.statements.push_back(s);
+  role.managed_policies.push_back("arn:aws:iam::aws:policy/AdministratorAccess");
+  m.keys.front().policy.statements.front().principals.push_back({"AWS", {Text("*")}});
+  auto findings = run("SEC-IAM-LEAST-PRIVILEGE", m);
+  CHECK(findings.size() == 4);
+  CHECK(mentions(findings, "wildcard action `dynamodb:*`"));
+  CHECK(mentions(findings, "applies to every resource (`*`) without a recorded reason"));
+  CHECK(mentions(findings, "AdministratorAccess"));
+  CHECK(mentions(findings, "any principal"));
+  for (const Finding& f : findings) {
+    if (f.diagnostic.message.find("role `processor_primary`") != std::string::npos) CHECK(f.scope == "processor");
+  }
+}
+
+TEST_CASE("SEC-SG-OPEN-INGRESS: ingress from anywhere, not egress") {
+  infra::Model m = model();
+  infra::SecurityRule open;
+  open.id = "world";
+  open.direction = infra::Direction::Ingress;
+  open.from_port = open.to_port = 443;
+  open.cidr = "::/0";
+  m.security_groups.front().rules.push_back(open);
+  auto findings = run("SEC-SG-OPEN-INGRESS", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "from ::/0"));
+}
+
+TEST_CASE("SEC-VPC-FLOW-LOGS") {
+  infra::Model m = model();
+  m.flow_logs.erase(m.flow_logs.begin());
+  CHECK(run("SEC-VPC-FLOW-LOGS", m).size() == 1);
+  infra::Model dangling = model();
+  dangling.flow_logs.front().log_group = "gone";
+  CHECK(mentions(run("SEC-VPC-FLOW-LOGS", dangling), "which the model does not define"));
+}
+
+TEST_CASE("SEC-FN-VPC") {
+  infra::Model m = model();
+  m.functions.front().subnets.clear();
+  m.functions.back().subnets.front() = "secondary_public_a";
+  auto findings = run("SEC-FN-VPC", m);
+  CHECK(findings.size() == 2);
+  CHECK(mentions(findings, "runs outside the VPC"));
+  CHECK(mentions(findings, "runs in public subnet `secondary_public_a`"));
+}
+
+TEST_CASE("SEC-FN-TRACING and SEC-FN-CONCURRENCY") {
+  infra::Model m = model();
+  m.functions.front().tracing = false;
+  m.functions.front().reserved_concurrency = 0;
+  CHECK(run("SEC-FN-TRACING", m).size() == 1);
+  auto findings = run("SEC-FN-CONCURRENCY", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "every invocation is throttled"));
+}
+
+TEST_CASE("SEC-FN-DEAD-LETTER: a queue in the region the role may send to") {
+  infra::Model none = model();
+  none.functions.front().dead_letter_queue.clear();
+  CHECK(mentions(run("SEC-FN-DEAD-LETTER", none), "has no dead-letter target"));
+
+  infra::Model denied = model();
+  for (auto& statements = by_id(denied.roles, "processor_primary").policies.front().document.statements;
+       auto& s : statements) {
+    std::erase(s.actions, "sqs:SendMessage");
+  }
+  CHECK(mentions(run("SEC-FN-DEAD-LETTER", denied), "may not send to dead-letter queue"));
+}
+
+TEST_CASE("SEC-LOG-RETENTION: the pack's minimum; 0 never expires") {
+  infra::Model m = model();
+  m.log_groups.front().retention_days = 7;
+  m.log_groups.back().retention_days = 0;
+  auto findings = run("SEC-LOG-RETENTION", m, {{"min_days", "30"}});
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "keeps logs 7 days; the pack requires at least 30"));
+
+  int under_a_year = 0;
+  for (const auto& g : reference().model.log_groups) under_a_year += g.retention_days != 0 && g.retention_days < 365;
+  CHECK(run("SEC-LOG-RETENTION", reference().model, {{"min_days", "365"}}).size() ==
+        static_cast<std::size_t>(under_a_year));
+}
+
+TEST_CASE("SEC-TABLE-PITR") {
+  infra::Model m = model();
+  by_id(m.tables, "transactions").point_in_time_recovery = false;
+  auto findings = run("SEC-TABLE-PITR", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings.front().scope == "transactions");
+}
+
+TEST_CASE("SEC-BACKUP-COVERAGE: selected by ARN, copied to another region") {
+  infra::Model missing = model();
+  std::erase(missing.backup_selections.front().resources, Text(Ref{Kind::Table, "sessions", infra::Attr::Arn}));
+  auto findings = run("SEC-BACKUP-COVERAGE", missing);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "table `sessions` is in no backup plan's selection"));
+
+  infra::Model no_copy = model();
+  for (auto& rule : no_copy.backup_plans.front().rules) rule.copies.clear();
+  auto uncopied = run("SEC-BACKUP-COVERAGE", no_copy);
+  CHECK(uncopied.size() == 3);  // ledger, sessions, transactions
+  CHECK(mentions(uncopied, "without a copy to another region"));
+}
+
+TEST_CASE("SEC-API-AUTHORIZATION: every route but the health check") {
+  infra::Model m = model();
+  for (auto& route : m.http_apis.front().routes) route.iam_authorization = false;
+  auto findings = run("SEC-API-AUTHORIZATION", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "route `ANY /{proxy+}` requires no authorization"));
+  CHECK(findings.front().scope == "api");
+}
+
+TEST_CASE("SEC-HEALTH-CHECK-HTTPS") {
+  infra::Model m = model();
+  m.health_checks.front().protocol = "TCP";
+  auto findings = run("SEC-HEALTH-CHECK-HTTPS", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "probes over TCP"));
+}
+
+}  // namespace
+}  // namespace paydrc::policies::testing
