@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "check/values.h"
 
 namespace paydrc::driver {
@@ -95,6 +97,29 @@ void runbook(std::string& out, const ExplainInput& in) {
   }
 }
 
+void deploy(std::string& out, const ExplainInput& in) {
+  if (in.files == nullptr) return;
+  out += fmt::format("## Deploying with {}\n\nGenerated files:\n\n", in.target);
+  for (const backends::OutputFile& f : *in.files) out += fmt::format("- `{}` ({} bytes)\n", f.name, f.bytes.size());
+  if (in.target == "terraform") {
+    out += fmt::format(
+        "\n```sh\nterraform init\nterraform plan -var environment_suffix={} -out plan\nterraform apply plan\n```\n\n",
+        in.environment_suffix);
+    return;
+  }
+  for (const backends::OutputFile& f : *in.files) {
+    if (f.name != "manifest.json") continue;
+    auto manifest = nlohmann::json::parse(f.bytes, nullptr, false);
+    if (manifest.is_discarded() || !manifest.contains("stacks")) continue;
+    out += "\nStacks, in the manifest's order (see docs/cloudformation.md):\n\n";
+    for (const auto& stack : manifest["stacks"]) {
+      out += fmt::format("{}. `{}` in {}: {}\n", stack.value("order", 0), stack.value("stack_name", std::string()),
+                         stack.value("region", std::string()), stack.value("purpose", std::string()));
+    }
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string explain_markdown(const ExplainInput& in) {
@@ -149,6 +174,7 @@ std::string explain_markdown(const ExplainInput& in) {
     out += fmt::format("| {} | {:.4g} {} | ${:.2f} |\n", cell(item.what), item.quantity, item.unit, item.monthly);
   }
   out += "\nPrices: list prices from `policies/prices/aws.yaml`, each with its source and date.\n\n";
+  deploy(out, in);
   runbook(out, in);
   return out;
 }

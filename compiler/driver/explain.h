@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "backends/backend.h"
 #include "cost/estimate.h"
 #include "dr/analysis.h"
 #include "engine/engine.h"
@@ -20,6 +21,9 @@ struct ExplainInput {
   const std::vector<policies::ScenarioResult>& recovery;
   const policies::Estimate& estimate;
   std::string environment_suffix;
+  // The target's files, when `--target` was given: the deploy section lists them.
+  std::string target;
+  const std::vector<backends::OutputFile>* files = nullptr;
 };
 
 std::string explain_markdown(const ExplainInput& in);

@@ -99,6 +99,19 @@ std::string env_or(const char* name, std::string fallback) {
   return (v != nullptr && v[0] != '\0') ? std::string(v) : fallback;
 }
 
+backends::EmitOptions emit_options(const std::string& path) {
+  backends::EmitOptions options;
+  options.environment_suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
+  if (const char* bucket = std::getenv("TERRAFORM_STATE_BUCKET"); bucket != nullptr && bucket[0] != '\0') {
+    options.state_bucket = bucket;
+    options.state_bucket_region = env_or("TERRAFORM_STATE_BUCKET_REGION", "us-east-1");
+  }
+  std::filesystem::path spec_dir = spec_dir_of(path);
+  options.spec_dir = std::filesystem::absolute(spec_dir).lexically_normal();
+  options.project_root = frontend::project_root_for(spec_dir);
+  return options;
+}
+
 int compile(const std::string& path, const std::string& target, const std::string& out_dir) {
   const backends::Backend* backend = backends::find_backend(target);
   if (backend == nullptr) {
@@ -123,19 +136,8 @@ int compile(const std::string& path, const std::string& target, const std::strin
     std::cerr << fmt::format("paydrc: error: the `{}` backend is not implemented yet\n", target);
     return kUsage;
   }
-  backends::EmitOptions options;
-  options.environment_suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
-  if (const char* bucket = std::getenv("TERRAFORM_STATE_BUCKET"); bucket != nullptr && bucket[0] != '\0') {
-    options.state_bucket = bucket;
-    options.state_bucket_region = env_or("TERRAFORM_STATE_BUCKET_REGION", "us-east-1");
-  }
-  std::filesystem::path spec_dir = std::filesystem::path(path).parent_path();
-  if (spec_dir.empty()) spec_dir = ".";
-  options.spec_dir = std::filesystem::absolute(spec_dir).lexically_normal();
-  options.project_root = frontend::project_root_for(spec_dir);
   diag::Sink emit_sink(path);
-  auto files = backend->emit(*loaded.ir, options, emit_sink);
-  frontend::Loaded shown;  // reuse the renderer with the same source for emit diagnostics
+  auto files = backend->emit(*loaded.ir, emit_options(path), emit_sink);
   diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
   for (const diag::Diagnostic& d : emit_sink.diagnostics()) {
     diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
@@ -220,7 +222,7 @@ int explain_recovery(const std::string& path) {
   return kOk;
 }
 
-int explain(const std::string& path) {
+int explain(const std::string& path, const std::string& target) {
   frontend::Loaded loaded = frontend::load(path);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
@@ -236,8 +238,21 @@ int explain(const std::string& path) {
   static const policies::PriceTable prices = policies::load_prices();
   auto recovery = policies::analyse(*loaded.ir, facts);
   auto estimate = policies::estimate_cost(*loaded.ir, prices);
-  std::cout << driver::explain_markdown(
-      {*loaded.ir, model, report, recovery, estimate, env_or("ENVIRONMENT_SUFFIX", "dev")});
+  std::optional<std::vector<backends::OutputFile>> files;
+  if (!target.empty()) {
+    const backends::Backend* backend = backends::find_backend(target);
+    diag::Sink emit_sink(path);
+    if (backend != nullptr && backend->emit != nullptr)
+      files = backend->emit(*loaded.ir, emit_options(path), emit_sink);
+    if (!files || emit_sink.has_errors()) {
+      diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
+      for (const auto& d : emit_sink.diagnostics())
+        diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
+      return kSpecErrors;
+    }
+  }
+  std::cout << driver::explain_markdown({*loaded.ir, model, report, recovery, estimate,
+                                         env_or("ENVIRONMENT_SUFFIX", "dev"), target, files ? &*files : nullptr});
   return report.unwaived_errors() == 0 ? kOk : kSpecErrors;
 }
 
@@ -345,6 +360,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("explain", "print a Markdown review summary: recovery budget, findings, cost, runbook");
   std::string explain_path;
   explain_cmd->add_option("file", explain_path, "the spec")->required();
+  std::string explain_target;
+  explain_cmd->add_option("-t,--target", explain_target, "also describe deploying this target")
+      ->check(CLI::IsMember(targets));
 
   app.add_subcommand("reference", "print the language reference generated from the schema table");
 
@@ -357,7 +375,7 @@ int main(int argc, char** argv) {
 
   if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
   if (dr_cmd->parsed()) return explain_recovery(dr_path);
-  if (explain_cmd->parsed()) return explain(explain_path);
+  if (explain_cmd->parsed()) return explain(explain_path, explain_target);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
   if (app.got_subcommand("reference")) {

@@ -152,6 +152,13 @@ class Cli(unittest.TestCase):
         again = run("explain", "specs/payment.pdr", env={"TZ": "Pacific/Auckland", "ENVIRONMENT_SUFFIX": "prod"})
         self.assertIn("payment-global-prod", again.stdout.decode())
         self.assertEqual(run("explain", "golden/policies/DR-RTO/fail.pdr").returncode, 1)
+        # --target works for explain as for compiling.
+        cfn = run("explain", "--target", "cloudformation", "specs/payment.pdr").stdout.decode()
+        self.assertIn("## Deploying with cloudformation", cfn)
+        self.assertIn("1. `payment-secondary-foundation-${EnvironmentSuffix}` in us-west-2", cfn)
+        tf = run("explain", "--target", "terraform", "specs/payment.pdr").stdout.decode()
+        self.assertIn("terraform apply plan", tf)
+        self.assertEqual(run("explain", "--target", "pulumi", "specs/payment.pdr").returncode, 2)
 
     def test_dr_budget(self):
         r = run("dr", "specs/payment.pdr")
