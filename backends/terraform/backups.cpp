@@ -9,9 +9,10 @@ using infra::Kind;
 void emit_backups(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::BackupVault& v : m.backup_vaults) {
-    doc.resource("aws_backup_vault", v.id, v.region) = {
-        {"provider", "aws." + v.region}, {"name", Document::text(v.name)},
-        {"kms_key_arn", Document::ref(Kind::Key, v.key, Attr::Arn)}, {"tags", Document::name_tag(v.name)}};
+    doc.resource("aws_backup_vault", v.id, v.region) = {{"provider", "aws." + v.region},
+                                                        {"name", Document::text(v.name)},
+                                                        {"kms_key_arn", Document::ref(Kind::Key, v.key, Attr::Arn)},
+                                                        {"tags", Document::name_tag(v.name)}};
   }
   for (const infra::BackupPlan& p : m.backup_plans) {
     json rules = json::array();
@@ -26,9 +27,10 @@ void emit_backups(Document& doc) {
       }
       rules.push_back(std::move(rule));
     }
-    doc.resource("aws_backup_plan", p.id, p.region) = {
-        {"provider", "aws." + p.region}, {"name", Document::text(p.name)}, {"rule", rules},
-        {"tags", Document::name_tag(p.name)}};
+    doc.resource("aws_backup_plan", p.id, p.region) = {{"provider", "aws." + p.region},
+                                                       {"name", Document::text(p.name)},
+                                                       {"rule", rules},
+                                                       {"tags", Document::name_tag(p.name)}};
   }
   for (const infra::BackupSelection& s : m.backup_selections) {
     doc.resource("aws_backup_selection", s.id, s.region) = {

@@ -30,7 +30,8 @@ void emit_compute(Document& doc) {
     body["vpc_config"] = json::array({{{"subnet_ids", subnets}, {"security_group_ids", groups}}});
     if (f.tracing) body["tracing_config"] = json::array({{{"mode", "Active"}}});
     body["reserved_concurrent_executions"] = f.reserved_concurrency;
-    body["dead_letter_config"] = json::array({{{"target_arn", Document::ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}}});
+    body["dead_letter_config"] =
+        json::array({{{"target_arn", Document::ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}}});
     body["kms_key_arn"] = Document::ref(Kind::Key, f.key, Attr::Arn);
     body["environment"] = json::array({{{"variables", variables}}});
     body["tags"] = Document::name_tag(f.name);
@@ -45,12 +46,9 @@ void emit_compute(Document& doc) {
   }
   for (const infra::FunctionPermission& p : m.function_permissions) {
     doc.resource("aws_lambda_permission", p.id, p.region) = {
-        {"provider", "aws." + p.region},
-        {"statement_id", "AllowInvokeFromApi"},
-        {"action", "lambda:InvokeFunction"},
-        {"function_name", Document::ref(Kind::Function, p.function, Attr::Name)},
-        {"principal", p.principal},
-        {"source_arn", Document::text(p.source_arn)}};
+        {"provider", "aws." + p.region},     {"statement_id", "AllowInvokeFromApi"},
+        {"action", "lambda:InvokeFunction"}, {"function_name", Document::ref(Kind::Function, p.function, Attr::Name)},
+        {"principal", p.principal},          {"source_arn", Document::text(p.source_arn)}};
   }
 }
 

@@ -14,9 +14,12 @@ std::string password(const std::string& secret) {
 
 const char* key_type(infra::KeyKind kind) {
   switch (kind) {
-    case infra::KeyKind::String: return "S";
-    case infra::KeyKind::Number: return "N";
-    case infra::KeyKind::Binary: return "B";
+    case infra::KeyKind::String:
+      return "S";
+    case infra::KeyKind::Number:
+      return "N";
+    case infra::KeyKind::Binary:
+      return "B";
   }
   return "S";
 }
@@ -25,10 +28,9 @@ void emit_secret(Document& doc, const infra::Secret& s) {
   // Ephemeral: generated during plan and apply, never written to state. Write-only
   // attributes (Terraform 1.11, provider 5.100) hand it to the secret and the
   // cluster; bumping `version` rotates both.
-  doc.root()["ephemeral"]["aws_secretsmanager_random_password"][s.id] = {
-      {"provider", "aws." + s.region},
-      {"password_length", s.password_length},
-      {"exclude_characters", s.exclude_characters}};
+  doc.root()["ephemeral"]["aws_secretsmanager_random_password"][s.id] = {{"provider", "aws." + s.region},
+                                                                         {"password_length", s.password_length},
+                                                                         {"exclude_characters", s.exclude_characters}};
   json replicas = json::array();
   for (const auto& [region, key] : s.replicas) {
     replicas.push_back({{"region", region}, {"kms_key_id", Document::ref(Kind::Key, key, Attr::Arn)}});
@@ -98,9 +100,10 @@ void emit_data(Document& doc) {
   for (const infra::DbSubnetGroup& g : m.db_subnet_groups) {
     json subnets = json::array();
     for (const std::string& s : g.subnets) subnets.push_back(Document::ref(Kind::Subnet, s));
-    doc.resource("aws_db_subnet_group", g.id, g.region) = {
-        {"provider", "aws." + g.region}, {"name", Document::text(g.name)}, {"subnet_ids", subnets},
-        {"tags", Document::name_tag(g.name)}};
+    doc.resource("aws_db_subnet_group", g.id, g.region) = {{"provider", "aws." + g.region},
+                                                           {"name", Document::text(g.name)},
+                                                           {"subnet_ids", subnets},
+                                                           {"tags", Document::name_tag(g.name)}};
   }
   for (const infra::DbClusterParameterGroup& g : m.db_parameter_groups) {
     json params = json::array();
@@ -114,8 +117,11 @@ void emit_data(Document& doc) {
   for (const infra::GlobalCluster& g : m.global_clusters) {
     // No database_name here: it goes on the writer cluster.
     doc.resource("aws_rds_global_cluster", g.id, g.region) = {
-        {"provider", "aws." + g.region}, {"global_cluster_identifier", Document::text(g.identifier)},
-        {"engine", g.engine}, {"engine_version", g.engine_version}, {"storage_encrypted", true},
+        {"provider", "aws." + g.region},
+        {"global_cluster_identifier", Document::text(g.identifier)},
+        {"engine", g.engine},
+        {"engine_version", g.engine_version},
+        {"storage_encrypted", true},
         {"deletion_protection", g.deletion_protection}};
   }
   for (const infra::DbCluster& c : m.db_clusters) emit_cluster(doc, c);
@@ -142,14 +148,15 @@ void emit_data(Document& doc) {
     body["hash_key"] = t.hash_key;
     if (t.range_key) body["range_key"] = *t.range_key;
     body["attribute"] = attributes;
-    body["point_in_time_recovery"] = json::array(
-        {{{"enabled", t.point_in_time_recovery}, {"recovery_period_in_days", t.pitr_days}}});
+    body["point_in_time_recovery"] =
+        json::array({{{"enabled", t.point_in_time_recovery}, {"recovery_period_in_days", t.pitr_days}}});
     if (!t.point_in_time_recovery) body["point_in_time_recovery"][0].erase("recovery_period_in_days");
     if (t.stream_view) {
       body["stream_enabled"] = true;
       body["stream_view_type"] = *t.stream_view;
     }
-    body["server_side_encryption"] = json::array({{{"enabled", true}, {"kms_key_arn", Document::ref(Kind::Key, t.key, Attr::Arn)}}});
+    body["server_side_encryption"] =
+        json::array({{{"enabled", true}, {"kms_key_arn", Document::ref(Kind::Key, t.key, Attr::Arn)}}});
     json replicas = json::array();
     for (const infra::TableReplica& r : t.replicas) {
       replicas.push_back({{"region_name", r.aws_region},

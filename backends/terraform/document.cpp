@@ -7,42 +7,78 @@ using infra::Kind;
 
 std::string_view type_name(Kind kind) {
   switch (kind) {
-    case Kind::Vpc: return "aws_vpc";
-    case Kind::Subnet: return "aws_subnet";
-    case Kind::InternetGateway: return "aws_internet_gateway";
-    case Kind::ElasticIp: return "aws_eip";
-    case Kind::NatGateway: return "aws_nat_gateway";
-    case Kind::RouteTable: return "aws_route_table";
-    case Kind::SecurityGroup: return "aws_security_group";
-    case Kind::FlowLog: return "aws_flow_log";
-    case Kind::Key: return "aws_kms_key";
-    case Kind::Role: return "aws_iam_role";
-    case Kind::LogGroup: return "aws_cloudwatch_log_group";
-    case Kind::Topic: return "aws_sns_topic";
-    case Kind::Queue: return "aws_sqs_queue";
-    case Kind::Secret: return "aws_secretsmanager_secret";
-    case Kind::DbSubnetGroup: return "aws_db_subnet_group";
-    case Kind::DbClusterParameterGroup: return "aws_rds_cluster_parameter_group";
-    case Kind::GlobalCluster: return "aws_rds_global_cluster";
-    case Kind::DbCluster: return "aws_rds_cluster";
-    case Kind::DbInstance: return "aws_rds_cluster_instance";
-    case Kind::Table: return "aws_dynamodb_table";
-    case Kind::Function: return "aws_lambda_function";
-    case Kind::FunctionPermission: return "aws_lambda_permission";
-    case Kind::HostedZone: return "aws_route53_zone";
-    case Kind::Certificate: return "aws_acm_certificate";
-    case Kind::HttpApi: return "aws_apigatewayv2_api";
-    case Kind::ApiDomain: return "aws_apigatewayv2_domain_name";
-    case Kind::HealthCheck: return "aws_route53_health_check";
-    case Kind::FailoverRecord: return "aws_route53_record";
-    case Kind::EventBus: return "aws_cloudwatch_event_bus";
-    case Kind::EventRule: return "aws_cloudwatch_event_rule";
-    case Kind::BackupVault: return "aws_backup_vault";
-    case Kind::BackupPlan: return "aws_backup_plan";
-    case Kind::BackupSelection: return "aws_backup_selection";
-    case Kind::Alarm: return "aws_cloudwatch_metric_alarm";
-    case Kind::Dashboard: return "aws_cloudwatch_dashboard";
-    case Kind::Parameter: return "aws_ssm_parameter";
+    case Kind::Vpc:
+      return "aws_vpc";
+    case Kind::Subnet:
+      return "aws_subnet";
+    case Kind::InternetGateway:
+      return "aws_internet_gateway";
+    case Kind::ElasticIp:
+      return "aws_eip";
+    case Kind::NatGateway:
+      return "aws_nat_gateway";
+    case Kind::RouteTable:
+      return "aws_route_table";
+    case Kind::SecurityGroup:
+      return "aws_security_group";
+    case Kind::FlowLog:
+      return "aws_flow_log";
+    case Kind::Key:
+      return "aws_kms_key";
+    case Kind::Role:
+      return "aws_iam_role";
+    case Kind::LogGroup:
+      return "aws_cloudwatch_log_group";
+    case Kind::Topic:
+      return "aws_sns_topic";
+    case Kind::Queue:
+      return "aws_sqs_queue";
+    case Kind::Secret:
+      return "aws_secretsmanager_secret";
+    case Kind::DbSubnetGroup:
+      return "aws_db_subnet_group";
+    case Kind::DbClusterParameterGroup:
+      return "aws_rds_cluster_parameter_group";
+    case Kind::GlobalCluster:
+      return "aws_rds_global_cluster";
+    case Kind::DbCluster:
+      return "aws_rds_cluster";
+    case Kind::DbInstance:
+      return "aws_rds_cluster_instance";
+    case Kind::Table:
+      return "aws_dynamodb_table";
+    case Kind::Function:
+      return "aws_lambda_function";
+    case Kind::FunctionPermission:
+      return "aws_lambda_permission";
+    case Kind::HostedZone:
+      return "aws_route53_zone";
+    case Kind::Certificate:
+      return "aws_acm_certificate";
+    case Kind::HttpApi:
+      return "aws_apigatewayv2_api";
+    case Kind::ApiDomain:
+      return "aws_apigatewayv2_domain_name";
+    case Kind::HealthCheck:
+      return "aws_route53_health_check";
+    case Kind::FailoverRecord:
+      return "aws_route53_record";
+    case Kind::EventBus:
+      return "aws_cloudwatch_event_bus";
+    case Kind::EventRule:
+      return "aws_cloudwatch_event_rule";
+    case Kind::BackupVault:
+      return "aws_backup_vault";
+    case Kind::BackupPlan:
+      return "aws_backup_plan";
+    case Kind::BackupSelection:
+      return "aws_backup_selection";
+    case Kind::Alarm:
+      return "aws_cloudwatch_metric_alarm";
+    case Kind::Dashboard:
+      return "aws_cloudwatch_dashboard";
+    case Kind::Parameter:
+      return "aws_ssm_parameter";
   }
   return "aws_unknown";
 }
@@ -51,18 +87,30 @@ namespace {
 
 std::string_view attribute(Kind kind, Attr attr) {
   switch (attr) {
-    case Attr::Id: return kind == Kind::HostedZone ? "zone_id" : "id";
-    case Attr::Arn: return "arn";
-    case Attr::Name: return kind == Kind::Function ? "function_name" : "name";
-    case Attr::Endpoint: return "endpoint";
-    case Attr::ReaderEndpoint: return "reader_endpoint";
-    case Attr::ClusterResourceId: return "cluster_resource_id";
-    case Attr::ExecutionArn: return "execution_arn";
-    case Attr::ApiEndpoint: return "api_endpoint";
-    case Attr::TargetDomain: return "domain_name_configuration[0].target_domain_name";
-    case Attr::TargetZoneId: return "domain_name_configuration[0].hosted_zone_id";
-    case Attr::NameServers: return "name_servers";
-    case Attr::StreamArn: return "stream_arn";
+    case Attr::Id:
+      return kind == Kind::HostedZone ? "zone_id" : "id";
+    case Attr::Arn:
+      return "arn";
+    case Attr::Name:
+      return kind == Kind::Function ? "function_name" : "name";
+    case Attr::Endpoint:
+      return "endpoint";
+    case Attr::ReaderEndpoint:
+      return "reader_endpoint";
+    case Attr::ClusterResourceId:
+      return "cluster_resource_id";
+    case Attr::ExecutionArn:
+      return "execution_arn";
+    case Attr::ApiEndpoint:
+      return "api_endpoint";
+    case Attr::TargetDomain:
+      return "domain_name_configuration[0].target_domain_name";
+    case Attr::TargetZoneId:
+      return "domain_name_configuration[0].hosted_zone_id";
+    case Attr::NameServers:
+      return "name_servers";
+    case Attr::StreamArn:
+      return "stream_arn";
   }
   return "id";
 }
@@ -82,15 +130,21 @@ std::string Document::ref(Kind kind, const std::string& id, Attr attr) {
   return "${" + std::string(type_name(kind)) + "." + id + "." + std::string(attribute(kind, attr)) + "}";
 }
 
-std::string Document::ref(const infra::Ref& r) { return ref(r.kind, r.id, r.attr); }
+std::string Document::ref(const infra::Ref& r) {
+  return ref(r.kind, r.id, r.attr);
+}
 
 std::string Document::text(const infra::Text& text) {
   std::string out;
   for (const auto& part : text.parts) {
-    if (const auto* literal = std::get_if<std::string>(&part)) out += escape_template(*literal);
-    else if (std::holds_alternative<infra::EnvSuffix>(part)) out += "${var.environment_suffix}";
-    else if (std::holds_alternative<infra::AccountId>(part)) out += "${data.aws_caller_identity.current.account_id}";
-    else out += ref(std::get<infra::Ref>(part));
+    if (const auto* literal = std::get_if<std::string>(&part))
+      out += escape_template(*literal);
+    else if (std::holds_alternative<infra::EnvSuffix>(part))
+      out += "${var.environment_suffix}";
+    else if (std::holds_alternative<infra::AccountId>(part))
+      out += "${data.aws_caller_identity.current.account_id}";
+    else
+      out += ref(std::get<infra::Ref>(part));
   }
   return out;
 }
@@ -101,7 +155,9 @@ json Document::texts(const std::vector<infra::Text>& texts) {
   return out;
 }
 
-json Document::name_tag(const infra::Text& name) { return json{{"Name", text(name)}}; }
+json Document::name_tag(const infra::Text& name) {
+  return json{{"Name", text(name)}};
+}
 
 json& Document::resource(std::string_view type, const std::string& name, const std::string& region) {
   json& body = root_["resource"][std::string(type)][name];

@@ -15,8 +15,10 @@ namespace {
 std::string route_name(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    else if (!out.empty() && out.back() != '_') out += '_';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
@@ -45,8 +47,11 @@ void emit_front_door(Document& doc) {
     const infra::HostedZone* z = zone(m, c.zone);
     const std::string dns_region = z ? z->region : c.region;
     doc.resource("aws_acm_certificate", c.id, c.region) = {
-        {"provider", "aws." + c.region}, {"domain_name", c.domain}, {"validation_method", "DNS"},
-        {"lifecycle", json::array({{{"create_before_destroy", true}}})}, {"tags", {{"Name", c.domain}}}};
+        {"provider", "aws." + c.region},
+        {"domain_name", c.domain},
+        {"validation_method", "DNS"},
+        {"lifecycle", json::array({{{"create_before_destroy", true}}})},
+        {"tags", {{"Name", c.domain}}}};
     // Both regions' certificates for one name ask for the same validation record.
     json& record = doc.resource("aws_route53_record", c.id + "_validation", dns_region);
     record["for_each"] = Document::expr("{for option in aws_acm_certificate." + c.id +
@@ -60,12 +65,14 @@ void emit_front_door(Document& doc) {
     doc.resource("aws_acm_certificate_validation", c.id, c.region) = {
         {"provider", "aws." + c.region},
         {"certificate_arn", Document::ref(Kind::Certificate, c.id, Attr::Arn)},
-        {"validation_record_fqdns", Document::expr("[for record in aws_route53_record." + c.id + "_validation : record.fqdn]")}};
+        {"validation_record_fqdns",
+         Document::expr("[for record in aws_route53_record." + c.id + "_validation : record.fqdn]")}};
   }
   for (const infra::HttpApi& a : m.http_apis) {
-    doc.resource("aws_apigatewayv2_api", a.id, a.region) = {
-        {"provider", "aws." + a.region}, {"name", Document::text(a.name)}, {"protocol_type", "HTTP"},
-        {"tags", Document::name_tag(a.name)}};
+    doc.resource("aws_apigatewayv2_api", a.id, a.region) = {{"provider", "aws." + a.region},
+                                                            {"name", Document::text(a.name)},
+                                                            {"protocol_type", "HTTP"},
+                                                            {"tags", Document::name_tag(a.name)}};
     doc.resource("aws_apigatewayv2_integration", a.id, a.region) = {
         {"provider", "aws." + a.region},
         {"api_id", Document::ref(Kind::HttpApi, a.id)},

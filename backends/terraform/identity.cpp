@@ -27,24 +27,30 @@ void emit_identity(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::Key& k : m.keys) {
     const std::string policy = doc.policy_document(k.id + "_policy", k.region, k.policy);
-    doc.resource("aws_kms_key", k.id, k.region) = {
-        {"provider", "aws." + k.region},       {"description", k.description},
-        {"enable_key_rotation", k.rotation},   {"deletion_window_in_days", k.deletion_window_days},
-        {"policy", policy},                    {"tags", Document::name_tag(k.alias)}};
-    doc.resource("aws_kms_alias", k.id, k.region) = {
-        {"provider", "aws." + k.region}, {"name", Document::text(k.alias)},
-        {"target_key_id", Document::ref(Kind::Key, k.id, Attr::Id)}};
+    doc.resource("aws_kms_key", k.id, k.region) = {{"provider", "aws." + k.region},
+                                                   {"description", k.description},
+                                                   {"enable_key_rotation", k.rotation},
+                                                   {"deletion_window_in_days", k.deletion_window_days},
+                                                   {"policy", policy},
+                                                   {"tags", Document::name_tag(k.alias)}};
+    doc.resource("aws_kms_alias", k.id, k.region) = {{"provider", "aws." + k.region},
+                                                     {"name", Document::text(k.alias)},
+                                                     {"target_key_id", Document::ref(Kind::Key, k.id, Attr::Id)}};
   }
   for (const infra::Role& r : m.roles) {
-    doc.resource("aws_iam_role", r.id, r.region) = {
-        {"provider", "aws." + r.region}, {"name", Document::text(r.name)}, {"description", r.description},
-        {"assume_role_policy", trust_policy(doc, r)}, {"tags", Document::name_tag(r.name)}};
+    doc.resource("aws_iam_role", r.id, r.region) = {{"provider", "aws." + r.region},
+                                                    {"name", Document::text(r.name)},
+                                                    {"description", r.description},
+                                                    {"assume_role_policy", trust_policy(doc, r)},
+                                                    {"tags", Document::name_tag(r.name)}};
     for (const infra::InlinePolicy& p : r.policies) {
       const std::string name = r.id + "_" + p.name;
       std::string data_name = name;
       for (char& c : data_name) c = c == '-' ? '_' : c;
       doc.resource("aws_iam_role_policy", data_name, r.region) = {
-          {"provider", "aws." + r.region}, {"name", p.name}, {"role", Document::ref(Kind::Role, r.id, Attr::Name)},
+          {"provider", "aws." + r.region},
+          {"name", p.name},
+          {"role", Document::ref(Kind::Role, r.id, Attr::Name)},
           {"policy", doc.policy_document(data_name, r.region, p.document)}};
     }
     int n = 0;
@@ -55,27 +61,32 @@ void emit_identity(Document& doc) {
   }
   for (const infra::LogGroup& g : m.log_groups) {
     doc.resource("aws_cloudwatch_log_group", g.id, g.region) = {
-        {"provider", "aws." + g.region}, {"name", Document::text(g.name)}, {"retention_in_days", g.retention_days},
-        {"kms_key_id", Document::ref(Kind::Key, g.key, Attr::Arn)}, {"tags", Document::name_tag(g.name)}};
+        {"provider", "aws." + g.region},
+        {"name", Document::text(g.name)},
+        {"retention_in_days", g.retention_days},
+        {"kms_key_id", Document::ref(Kind::Key, g.key, Attr::Arn)},
+        {"tags", Document::name_tag(g.name)}};
   }
   for (const infra::Topic& t : m.topics) {
-    doc.resource("aws_sns_topic", t.id, t.region) = {
-        {"provider", "aws." + t.region}, {"name", Document::text(t.name)},
-        {"kms_master_key_id", Document::ref(Kind::Key, t.key, Attr::Arn)}, {"tags", Document::name_tag(t.name)}};
+    doc.resource("aws_sns_topic", t.id, t.region) = {{"provider", "aws." + t.region},
+                                                     {"name", Document::text(t.name)},
+                                                     {"kms_master_key_id", Document::ref(Kind::Key, t.key, Attr::Arn)},
+                                                     {"tags", Document::name_tag(t.name)}};
     if (t.email) {
       doc.resource("aws_sns_topic_subscription", t.id, t.region) = {
-          {"provider", "aws." + t.region}, {"topic_arn", Document::ref(Kind::Topic, t.id, Attr::Arn)},
-          {"protocol", "email"}, {"endpoint", *t.email}};
+          {"provider", "aws." + t.region},
+          {"topic_arn", Document::ref(Kind::Topic, t.id, Attr::Arn)},
+          {"protocol", "email"},
+          {"endpoint", *t.email}};
     }
   }
   for (const infra::Queue& q : m.queues) {
-    doc.resource("aws_sqs_queue", q.id, q.region) = {
-        {"provider", "aws." + q.region},
-        {"name", Document::text(q.name)},
-        {"kms_master_key_id", Document::ref(Kind::Key, q.key, Attr::Arn)},
-        {"kms_data_key_reuse_period_seconds", 300},
-        {"message_retention_seconds", q.retention_seconds},
-        {"tags", Document::name_tag(q.name)}};
+    doc.resource("aws_sqs_queue", q.id, q.region) = {{"provider", "aws." + q.region},
+                                                     {"name", Document::text(q.name)},
+                                                     {"kms_master_key_id", Document::ref(Kind::Key, q.key, Attr::Arn)},
+                                                     {"kms_data_key_reuse_period_seconds", 300},
+                                                     {"message_retention_seconds", q.retention_seconds},
+                                                     {"tags", Document::name_tag(q.name)}};
   }
 }
 

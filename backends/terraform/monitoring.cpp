@@ -79,7 +79,10 @@ std::string dashboard_body(const infra::Dashboard& d) {
                        {"width", 24},
                        {"height", 6},
                        {"properties",
-                        {{"title", w.title}, {"region", w.aws_region}, {"view", "timeSeries"}, {"period", 60},
+                        {{"title", w.title},
+                         {"region", w.aws_region},
+                         {"view", "timeSeries"},
+                         {"period", 60},
                          {"metrics", metrics}}}});
     y += 6;
   }
@@ -93,8 +96,9 @@ void emit_monitoring(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::Alarm& a : m.alarms) emit_alarm(doc, a);
   for (const infra::Dashboard& d : m.dashboards) {
-    doc.resource("aws_cloudwatch_dashboard", d.id, d.region) = {
-        {"provider", "aws." + d.region}, {"dashboard_name", Document::text(d.name)}, {"dashboard_body", dashboard_body(d)}};
+    doc.resource("aws_cloudwatch_dashboard", d.id, d.region) = {{"provider", "aws." + d.region},
+                                                                {"dashboard_name", Document::text(d.name)},
+                                                                {"dashboard_body", dashboard_body(d)}};
   }
   for (const infra::Parameter& p : m.parameters) {
     json& body = doc.resource("aws_ssm_parameter", p.id, p.region);

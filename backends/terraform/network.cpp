@@ -9,9 +9,11 @@ using infra::Kind;
 void emit_network(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::Vpc& v : m.vpcs) {
-    doc.resource("aws_vpc", v.id, v.region) = {
-        {"provider", "aws." + v.region}, {"cidr_block", v.cidr}, {"enable_dns_hostnames", true},
-        {"enable_dns_support", true}, {"tags", Document::name_tag(v.name)}};
+    doc.resource("aws_vpc", v.id, v.region) = {{"provider", "aws." + v.region},
+                                               {"cidr_block", v.cidr},
+                                               {"enable_dns_hostnames", true},
+                                               {"enable_dns_support", true},
+                                               {"tags", Document::name_tag(v.name)}};
   }
   for (const infra::Subnet& s : m.subnets) {
     json tags = Document::name_tag(s.name);
@@ -19,11 +21,12 @@ void emit_network(Document& doc) {
     // Nothing is launched with a public address: NAT gateways get Elastic IPs.
     doc.resource("aws_subnet", s.id, s.region) = {
         {"provider", "aws." + s.region}, {"vpc_id", Document::ref(Kind::Vpc, s.vpc)}, {"cidr_block", s.cidr},
-        {"availability_zone", s.zone}, {"map_public_ip_on_launch", false}, {"tags", tags}};
+        {"availability_zone", s.zone},   {"map_public_ip_on_launch", false},          {"tags", tags}};
   }
   for (const infra::InternetGateway& g : m.internet_gateways) {
-    doc.resource("aws_internet_gateway", g.id, g.region) = {
-        {"provider", "aws." + g.region}, {"vpc_id", Document::ref(Kind::Vpc, g.vpc)}, {"tags", Document::name_tag(g.name)}};
+    doc.resource("aws_internet_gateway", g.id, g.region) = {{"provider", "aws." + g.region},
+                                                            {"vpc_id", Document::ref(Kind::Vpc, g.vpc)},
+                                                            {"tags", Document::name_tag(g.name)}};
   }
   for (const infra::ElasticIp& e : m.elastic_ips) {
     doc.resource("aws_eip", e.id, e.region) = {
@@ -34,14 +37,16 @@ void emit_network(Document& doc) {
     for (const infra::InternetGateway& g : m.internet_gateways) {
       if (g.region == n.region) after.push_back("aws_internet_gateway." + g.id);
     }
-    doc.resource("aws_nat_gateway", n.id, n.region) = {
-        {"provider", "aws." + n.region}, {"allocation_id", Document::ref(Kind::ElasticIp, n.eip)},
-        {"subnet_id", Document::ref(Kind::Subnet, n.subnet)}, {"tags", Document::name_tag(n.name)},
-        {"depends_on", after}};
+    doc.resource("aws_nat_gateway", n.id, n.region) = {{"provider", "aws." + n.region},
+                                                       {"allocation_id", Document::ref(Kind::ElasticIp, n.eip)},
+                                                       {"subnet_id", Document::ref(Kind::Subnet, n.subnet)},
+                                                       {"tags", Document::name_tag(n.name)},
+                                                       {"depends_on", after}};
   }
   for (const infra::RouteTable& rt : m.route_tables) {
-    doc.resource("aws_route_table", rt.id, rt.region) = {
-        {"provider", "aws." + rt.region}, {"vpc_id", Document::ref(Kind::Vpc, rt.vpc)}, {"tags", Document::name_tag(rt.name)}};
+    doc.resource("aws_route_table", rt.id, rt.region) = {{"provider", "aws." + rt.region},
+                                                         {"vpc_id", Document::ref(Kind::Vpc, rt.vpc)},
+                                                         {"tags", Document::name_tag(rt.name)}};
     for (const infra::Route& r : rt.routes) {
       json& route = doc.resource("aws_route", rt.id + "_default", rt.region);
       route["route_table_id"] = Document::ref(Kind::RouteTable, rt.id);
@@ -51,16 +56,19 @@ void emit_network(Document& doc) {
     }
     for (const std::string& subnet : rt.subnets) {
       doc.resource("aws_route_table_association", subnet, rt.region) = {
-          {"provider", "aws." + rt.region}, {"subnet_id", Document::ref(Kind::Subnet, subnet)},
+          {"provider", "aws." + rt.region},
+          {"subnet_id", Document::ref(Kind::Subnet, subnet)},
           {"route_table_id", Document::ref(Kind::RouteTable, rt.id)}};
     }
   }
   for (const infra::SecurityGroup& sg : m.security_groups) {
     // No inline rules: Terraform removes the default allow-all egress rule of a
     // group it creates, and every rule below is its own resource.
-    doc.resource("aws_security_group", sg.id, sg.region) = {
-        {"provider", "aws." + sg.region}, {"name", Document::text(sg.name)}, {"description", sg.description},
-        {"vpc_id", Document::ref(Kind::Vpc, sg.vpc)}, {"tags", Document::name_tag(sg.name)}};
+    doc.resource("aws_security_group", sg.id, sg.region) = {{"provider", "aws." + sg.region},
+                                                            {"name", Document::text(sg.name)},
+                                                            {"description", sg.description},
+                                                            {"vpc_id", Document::ref(Kind::Vpc, sg.vpc)},
+                                                            {"tags", Document::name_tag(sg.name)}};
     for (const infra::SecurityRule& r : sg.rules) {
       const bool ingress = r.direction == infra::Direction::Ingress;
       json& rule = doc.resource(ingress ? "aws_vpc_security_group_ingress_rule" : "aws_vpc_security_group_egress_rule",

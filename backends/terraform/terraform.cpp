@@ -37,12 +37,11 @@ void emit_settings(Document& doc) {
   for (const infra::RegionInfo& r : m.regions) {
     providers.push_back({{"alias", r.role},
                          {"region", r.aws_region},
-                         {"default_tags",
-                          json::array({{{"tags",
-                                         {{"System", m.system},
-                                          {"Environment", "${var.environment_suffix}"},
-                                          {"RegionRole", r.role},
-                                          {"ManagedBy", "paydrc"}}}}})}});
+                         {"default_tags", json::array({{{"tags",
+                                                         {{"System", m.system},
+                                                          {"Environment", "${var.environment_suffix}"},
+                                                          {"RegionRole", r.role},
+                                                          {"ManagedBy", "paydrc"}}}}})}});
   }
   doc.root()["provider"]["aws"] = providers;
   if (!m.regions.empty()) doc.data("aws_caller_identity", "current", m.regions.front().role);
@@ -75,7 +74,8 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
   lower::LowerOptions lower_options;
   bool ok = true;
   for (const ir::Function& fn : system.functions) {
-    std::optional<package::Archive> archive = package::package_function(fn, options.spec_dir, options.project_root, sink);
+    std::optional<package::Archive> archive =
+        package::package_function(fn, options.spec_dir, options.project_root, sink);
     if (!archive) {
       ok = false;
       continue;

@@ -15,9 +15,13 @@ using infra::Text;
 
 namespace {
 
-int days(ir::Seconds seconds) { return static_cast<int>((seconds + 86399) / 86400); }
+int days(ir::Seconds seconds) {
+  return static_cast<int>((seconds + 86399) / 86400);
+}
 
-std::string vault_id(const ir::Backup& b, std::string_view role) { return fmt::format("{}_{}", b.name, role); }
+std::string vault_id(const ir::Backup& b, std::string_view role) {
+  return fmt::format("{}_{}", b.name, role);
+}
 
 void add_vault(Context& cx, const ir::Backup& b, const std::string& role) {
   infra::BackupVault vault;
@@ -77,7 +81,8 @@ void lower_backups(Context& cx) {
     selection.role = role.id;
     for (const std::string& name : b.covers) {
       if (const ir::Database* db = cx.system.database(name)) {
-        selection.resources.push_back(Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, db->writer), infra::Attr::Arn}));
+        selection.resources.push_back(
+            Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, db->writer), infra::Attr::Arn}));
       } else if (cx.system.table(name)) {
         selection.resources.push_back(Text(Ref{Kind::Table, Context::table_id(name), infra::Attr::Arn}));
       }

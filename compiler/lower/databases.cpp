@@ -90,9 +90,8 @@ void lower_databases(Context& cx) {
                              {"slow_query_log", "1"}};
       } else if (db.engine == "aurora-postgresql") {
         // TLS only, and pgaudit so the `postgresql` log export records DDL and role changes.
-        params.parameters = {{"rds.force_ssl", "1"},
-                             {"shared_preload_libraries", "pgaudit"},
-                             {"pgaudit.log", "ddl,role"}};
+        params.parameters = {
+            {"rds.force_ssl", "1"}, {"shared_preload_libraries", "pgaudit"}, {"pgaudit.log", "ddl,role"}};
       }
       m.db_parameter_groups.push_back(params);
 
@@ -120,7 +119,7 @@ void lower_databases(Context& cx) {
       cluster.deletion_protection = db.deletion_protection;
       cluster.iam_auth = db.iam_auth;
       cluster.log_exports = db.engine == "aurora-mysql" ? std::vector<std::string>{"audit", "error", "slowquery"}
-                                                         : std::vector<std::string>{"postgresql"};
+                                                        : std::vector<std::string>{"postgresql"};
       cluster.final_snapshot_identifier = cx.name({db.name, role, "final"});
       if (!writer) {
         // A reader joins the global cluster once the writer has an instance.

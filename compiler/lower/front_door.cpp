@@ -15,7 +15,9 @@ using infra::Kind;
 using infra::Ref;
 using infra::Text;
 
-std::string zone_id(const ir::Failover& f) { return f.name + "_zone"; }
+std::string zone_id(const ir::Failover& f) {
+  return f.name + "_zone";
+}
 
 void ensure_zone(Context& cx, const ir::Failover& f) {
   for (const infra::HostedZone& z : cx.model.hosted_zones) {
@@ -102,9 +104,18 @@ void lower_region(Context& cx, const ir::Failover& f, const std::string& role, b
   check.fqdn = Text(Ref{Kind::HttpApi, api.id, infra::Attr::Id}) +
                Text(fmt::format(".execute-api.{}.amazonaws.com", region->aws_region));
   switch (hc.protocol) {
-    case ir::HealthCheckProtocol::Https: check.protocol = "HTTPS"; check.port = 443; break;
-    case ir::HealthCheckProtocol::Http: check.protocol = "HTTP"; check.port = 80; break;
-    case ir::HealthCheckProtocol::Tcp: check.protocol = "TCP"; check.port = 443; break;
+    case ir::HealthCheckProtocol::Https:
+      check.protocol = "HTTPS";
+      check.port = 443;
+      break;
+    case ir::HealthCheckProtocol::Http:
+      check.protocol = "HTTP";
+      check.port = 80;
+      break;
+    case ir::HealthCheckProtocol::Tcp:
+      check.protocol = "TCP";
+      check.port = 443;
+      break;
   }
   check.path = hc.path;
   check.interval_seconds = static_cast<int>(hc.interval);

@@ -24,10 +24,11 @@ std::string upper(std::string_view name) {
 
 std::vector<std::string> table_actions(ir::AccessLevel level) {
   // DescribeTable: the function's health check asks whether its tables are ACTIVE.
-  std::vector<std::string> actions = {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-                                      "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"};
+  std::vector<std::string> actions = {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+                                      "dynamodb:GetItem", "dynamodb:Query"};
   if (level == ir::AccessLevel::ReadWrite) {
-    for (const char* a : {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}) {
+    for (const char* a :
+         {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}) {
       actions.emplace_back(a);
     }
     std::sort(actions.begin(), actions.end());
@@ -56,10 +57,11 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
       // IAM database authentication as the database user named after the function.
       s.sid = "Connect" + upper(grant.target);
       s.actions = {"rds-db:connect"};
-      s.resources = {cx.arn("rds-db", role, Text("dbuser:") +
-                                                 Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, role),
-                                                          infra::Attr::ClusterResourceId}) +
-                                                 Text("/" + fn.name))};
+      s.resources = {
+          cx.arn("rds-db", role,
+                 Text("dbuser:") +
+                     Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, role), infra::Attr::ClusterResourceId}) +
+                     Text("/" + fn.name))};
       out.push_back(s);
       break;
     }
@@ -87,7 +89,8 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
 }
 
 // The bus a function publishes to in a region, when it has a `publish` grant.
-std::vector<std::pair<std::string, Text>> environment(const Context& cx, const ir::Function& fn, const std::string& role) {
+std::vector<std::pair<std::string, Text>> environment(const Context& cx, const ir::Function& fn,
+                                                      const std::string& role) {
   std::vector<std::pair<std::string, Text>> env;
   int buses = 0;
   for (const ir::Grant& grant : fn.access) buses += grant.target_kind == ir::TargetKind::Events;
@@ -200,7 +203,8 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
   } else {
     f.archive = fn.name + ".zip";
   }
-  for (int z = 0; z < region.zones; ++z) f.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
+  for (int z = 0; z < region.zones; ++z)
+    f.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
   f.security_groups = {Context::function_sg_id(fn.name, role)};
   f.tracing = fn.tracing;
   f.reserved_concurrency = fn.reserved_concurrency;

@@ -19,24 +19,58 @@ namespace paydrc::infra {
 
 // Every kind of resource in the model; a backend maps each to its own type name.
 enum class Kind {
-  Vpc, Subnet, InternetGateway, ElasticIp, NatGateway, RouteTable, SecurityGroup, FlowLog,
-  Key, Role, LogGroup, Topic, Queue,
-  Secret, DbSubnetGroup, DbClusterParameterGroup, GlobalCluster, DbCluster, DbInstance, Table,
-  Function, FunctionPermission,
-  HostedZone, Certificate, HttpApi, ApiDomain, HealthCheck, FailoverRecord,
-  EventBus, EventRule,
-  BackupVault, BackupPlan, BackupSelection,
-  Alarm, Dashboard, Parameter,
+  Vpc,
+  Subnet,
+  InternetGateway,
+  ElasticIp,
+  NatGateway,
+  RouteTable,
+  SecurityGroup,
+  FlowLog,
+  Key,
+  Role,
+  LogGroup,
+  Topic,
+  Queue,
+  Secret,
+  DbSubnetGroup,
+  DbClusterParameterGroup,
+  GlobalCluster,
+  DbCluster,
+  DbInstance,
+  Table,
+  Function,
+  FunctionPermission,
+  HostedZone,
+  Certificate,
+  HttpApi,
+  ApiDomain,
+  HealthCheck,
+  FailoverRecord,
+  EventBus,
+  EventRule,
+  BackupVault,
+  BackupPlan,
+  BackupSelection,
+  Alarm,
+  Dashboard,
+  Parameter,
 };
 
 // What another resource exposes once deployed.
 enum class Attr {
-  Id, Arn, Name,
-  Endpoint, ReaderEndpoint, ClusterResourceId,  // database clusters
-  ExecutionArn, ApiEndpoint,                    // HTTP APIs
-  TargetDomain, TargetZoneId,                   // API custom domains
-  NameServers,                                  // hosted zones
-  StreamArn,                                    // tables
+  Id,
+  Arn,
+  Name,
+  Endpoint,
+  ReaderEndpoint,
+  ClusterResourceId,  // database clusters
+  ExecutionArn,
+  ApiEndpoint,  // HTTP APIs
+  TargetDomain,
+  TargetZoneId,  // API custom domains
+  NameServers,   // hosted zones
+  StreamArn,     // tables
 };
 
 struct Ref {
@@ -62,14 +96,14 @@ struct Text {
   Text() = default;
   Text(std::string literal) { append(Part{std::move(literal)}); }  // NOLINT: implicit on purpose
   Text(const char* literal) : Text(std::string(literal)) {}        // NOLINT
-  Text(EnvSuffix e) { parts.push_back(e); }                         // NOLINT
-  Text(AccountId a) { parts.push_back(a); }                         // NOLINT
-  Text(Ref r) { parts.push_back(std::move(r)); }                    // NOLINT
+  Text(EnvSuffix e) { parts.push_back(e); }                        // NOLINT
+  Text(AccountId a) { parts.push_back(a); }                        // NOLINT
+  Text(Ref r) { parts.push_back(std::move(r)); }                   // NOLINT
 
   Text& append(const Part& part);
   Text& operator+=(const Text& other);
-  bool is_literal() const;        // no deployment-time part
-  std::string literal() const;    // the literal parts only (for tests and ids)
+  bool is_literal() const;      // no deployment-time part
+  std::string literal() const;  // the literal parts only (for tests and ids)
   bool operator==(const Text&) const = default;
 };
 Text operator+(Text a, const Text& b);
@@ -263,8 +297,8 @@ struct DbCluster : Base {
   bool writer = false;         // the global cluster's primary
   std::string engine;
   std::string engine_version;
-  std::optional<std::string> database_name;    // writer only
-  std::optional<std::string> master_secret;    // Secret id; writer only
+  std::optional<std::string> database_name;  // writer only
+  std::optional<std::string> master_secret;  // Secret id; writer only
   std::string key;
   std::string subnet_group;
   std::string parameter_group;
@@ -327,8 +361,8 @@ struct Function : Base {
   std::vector<std::string> security_groups;
   bool tracing = true;
   int reserved_concurrency = 100;
-  std::string dead_letter_queue;  // Queue id
-  std::string key;                // encrypts the environment
+  std::string dead_letter_queue;                          // Queue id
+  std::string key;                                        // encrypts the environment
   std::vector<std::pair<std::string, Text>> environment;  // sorted by name
   std::string log_group;
 };
@@ -401,9 +435,9 @@ struct EventRule : Base {
   Text name;
   std::string description;
   std::string bus;
-  Text pattern;       // JSON event pattern
-  Text target_bus;    // ARN of the bus in the other region
-  std::string role;   // lets EventBridge put events on the target bus
+  Text pattern;      // JSON event pattern
+  Text target_bus;   // ARN of the bus in the other region
+  std::string role;  // lets EventBridge put events on the target bus
 };
 
 // --- backup ----------------------------------------------------------------------
@@ -502,7 +536,7 @@ struct Output {
 };
 
 struct Model {
-  std::string system;  // the name prefix: payment
+  std::string system;               // the name prefix: payment
   std::vector<RegionInfo> regions;  // spec order; the first hosts global services
 
   std::vector<Vpc> vpcs;

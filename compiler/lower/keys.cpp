@@ -14,15 +14,33 @@ using infra::Text;
 // `kms:*` so the policy can be read and reviewed; IAM policies in the account then
 // grant the use of the key to individual roles.
 const std::vector<std::string> kAccountKeyActions = {
-    "kms:CancelKeyDeletion",   "kms:CreateAlias",       "kms:CreateGrant",
-    "kms:Decrypt",             "kms:DeleteAlias",       "kms:DescribeKey",
-    "kms:DisableKey",          "kms:DisableKeyRotation", "kms:EnableKey",
-    "kms:EnableKeyRotation",   "kms:Encrypt",           "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-    "kms:ListGrants",          "kms:ListResourceTags",  "kms:PutKeyPolicy",
-    "kms:ReEncryptFrom",       "kms:ReEncryptTo",       "kms:RetireGrant",
-    "kms:RevokeGrant",         "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
-    "kms:TagResource",         "kms:UntagResource",     "kms:UpdateAlias",
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 };
 
@@ -46,12 +64,16 @@ infra::PolicyDocument key_policy(const Context& cx, const std::string& role) {
   // User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
   infra::Statement logs;
   logs.sid = "CloudWatchLogsEncryptLogGroups";
-  logs.actions = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-                  "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"};
+  logs.actions = {"kms:Decrypt",
+                  "kms:DescribeKey",
+                  "kms:Encrypt",
+                  "kms:GenerateDataKey",
+                  "kms:GenerateDataKeyWithoutPlaintext",
+                  "kms:ReEncryptFrom",
+                  "kms:ReEncryptTo"};
   logs.resources = {Text("*")};
   logs.principals = {{"Service", {Text(fmt::format("logs.{}.amazonaws.com", region))}}};
-  logs.conditions = {{"ArnLike", "kms:EncryptionContext:aws:logs:arn",
-                      {cx.arn("logs", role, Text("log-group:*"))}}};
+  logs.conditions = {{"ArnLike", "kms:EncryptionContext:aws:logs:arn", {cx.arn("logs", role, Text("log-group:*"))}}};
   logs.wildcard_reason = kThisKey;
   doc.statements.push_back(logs);
 

@@ -39,11 +39,13 @@ const std::string& Context::home_region() const {
   return system.regions.empty() ? none : system.regions.front().role;
 }
 
-bool Context::has_region(std::string_view role) const { return system.region(role) != nullptr; }
+bool Context::has_region(std::string_view role) const {
+  return system.region(role) != nullptr;
+}
 
 infra::Text Context::arn(std::string_view service, std::string_view role, const infra::Text& resource) const {
-  return infra::Text(fmt::format("arn:aws:{}:{}:", service, aws_region(role))) + infra::AccountId{} +
-         infra::Text(":") + resource;
+  return infra::Text(fmt::format("arn:aws:{}:{}:", service, aws_region(role))) + infra::AccountId{} + infra::Text(":") +
+         resource;
 }
 
 std::vector<std::string> Context::database_regions(const ir::Database& db) const {

@@ -14,8 +14,8 @@ namespace paydrc::lower {
 
 // The packaged code of one function (see compiler/package).
 struct FunctionArchive {
-  std::string file_name;       // processor.zip
-  std::string sha256_base64;   // what filebase64sha256 gives
+  std::string file_name;      // processor.zip
+  std::string sha256_base64;  // what filebase64sha256 gives
 };
 
 struct LowerOptions {

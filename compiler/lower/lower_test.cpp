@@ -16,10 +16,14 @@ namespace {
 std::string show(const infra::Text& text) {
   std::string out;
   for (const auto& part : text.parts) {
-    if (const auto* s = std::get_if<std::string>(&part)) out += *s;
-    else if (std::holds_alternative<infra::EnvSuffix>(part)) out += "{env}";
-    else if (std::holds_alternative<infra::AccountId>(part)) out += "{account}";
-    else out += "{" + std::get<infra::Ref>(part).id + "}";
+    if (const auto* s = std::get_if<std::string>(&part))
+      out += *s;
+    else if (std::holds_alternative<infra::EnvSuffix>(part))
+      out += "{env}";
+    else if (std::holds_alternative<infra::AccountId>(part))
+      out += "{account}";
+    else
+      out += "{" + std::get<infra::Ref>(part).id + "}";
   }
   return out;
 }
@@ -73,7 +77,8 @@ TEST_CASE("each region gets public and private subnets in every zone, and the sp
   CHECK(m.subnets.size() == 12);
   std::set<std::string> zones;
   for (const auto& s : m.subnets) zones.insert(s.zone);
-  CHECK(zones == std::set<std::string>{"us-east-1a", "us-east-1b", "us-east-1c", "us-west-2a", "us-west-2b", "us-west-2c"});
+  CHECK(zones ==
+        std::set<std::string>{"us-east-1a", "us-east-1b", "us-east-1c", "us-west-2a", "us-west-2b", "us-west-2c"});
   CHECK(m.nat_gateways.size() == 2);
   CHECK(m.elastic_ips.size() == 2);
   for (const auto& rt : m.route_tables) {
@@ -88,7 +93,8 @@ TEST_CASE("names follow payment-<role>-<env>") {
   CHECK(show(m.functions.at(1).name) == "payment-processor-secondary-{env}");
   CHECK(show(m.dashboards.at(0).name) == "payment-primary-{env}");
   CHECK(show(m.dashboards.at(1).name) == "payment-secondary-{env}");
-  const auto lag = std::find_if(m.alarms.begin(), m.alarms.end(), [](const auto& a) { return a.id == "replication_lag"; });
+  const auto lag =
+      std::find_if(m.alarms.begin(), m.alarms.end(), [](const auto& a) { return a.id == "replication_lag"; });
   REQUIRE(lag != m.alarms.end());
   CHECK(show(lag->name) == "payment-replication-lag-{env}");
   CHECK(lag->region == "secondary");
@@ -112,17 +118,21 @@ TEST_CASE("IAM statements name actions exactly; wildcard resources say why") {
 
 TEST_CASE("the function's role names its tables, bus, parameters and database user") {
   const infra::Model& m = model();
-  const auto role = std::find_if(m.roles.begin(), m.roles.end(), [](const auto& r) { return r.id == "processor_primary"; });
+  const auto role =
+      std::find_if(m.roles.begin(), m.roles.end(), [](const auto& r) { return r.id == "processor_primary"; });
   REQUIRE(role != m.roles.end());
   std::map<std::string, std::vector<std::string>> resources;
   for (const auto& s : role->policies.at(0).document.statements) {
     for (const auto& r : s.resources) resources[s.sid].push_back(show(r));
   }
-  CHECK(resources["TableSESSIONS"] == std::vector<std::string>{"arn:aws:dynamodb:us-east-1:{account}:table/payment-sessions-{env}"});
+  CHECK(resources["TableSESSIONS"] ==
+        std::vector<std::string>{"arn:aws:dynamodb:us-east-1:{account}:table/payment-sessions-{env}"});
   CHECK(resources["PublishPAYMENTS"] == std::vector<std::string>{"{payments_primary}"});
-  CHECK(resources["ConnectLEDGER"] == std::vector<std::string>{"arn:aws:rds-db:us-east-1:{account}:dbuser:{ledger_primary}/processor"});
+  CHECK(resources["ConnectLEDGER"] ==
+        std::vector<std::string>{"arn:aws:rds-db:us-east-1:{account}:dbuser:{ledger_primary}/processor"});
   CHECK(resources["ReadParameters"].size() == 3);
-  CHECK(resources["ReadParameters"][0] == "arn:aws:ssm:us-east-1:{account}:parameter/payment/{env}/db/primary/endpoint");
+  CHECK(resources["ReadParameters"][0] ==
+        "arn:aws:ssm:us-east-1:{account}:parameter/payment/{env}/db/primary/endpoint");
 }
 
 TEST_CASE("no security group admits 0.0.0.0/0; the database port is open to the function only") {
@@ -145,7 +155,8 @@ TEST_CASE("the function's environment is its contract") {
   const auto& env = model().functions.at(0).environment;
   std::vector<std::string> names;
   for (const auto& [name, value] : env) names.push_back(name);
-  CHECK(names == std::vector<std::string>{"ENVIRONMENT_SUFFIX", "EVENT_BUS_NAME", "SESSIONS_TABLE", "TRANSACTIONS_TABLE"});
+  CHECK(names ==
+        std::vector<std::string>{"ENVIRONMENT_SUFFIX", "EVENT_BUS_NAME", "SESSIONS_TABLE", "TRANSACTIONS_TABLE"});
 }
 
 TEST_CASE("the global database: writer with credentials from the secret, reader after it, no Backtrack") {

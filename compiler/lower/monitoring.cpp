@@ -42,22 +42,35 @@ std::vector<Placement> place(const Context& cx, const ir::Alarm& alarm) {
     for (const std::string& role : cx.database_regions(*db)) {
       if (role == db->writer) continue;
       out.push_back({role,
-                     {metric("AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", cx.name({db->name, role}),
-                             "Maximum", period)},
+                     {metric("AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier",
+                             cx.name({db->name, role}), "Maximum", period)},
                      alarm.threshold * 1000});
     }
   } else if (const ir::Function* fn = cx.system.function(alarm.target)) {
     std::string name, stat = "Sum";
     double threshold = alarm.threshold;
     switch (alarm.metric) {
-      case ir::Metric::Errors: name = "Errors"; break;
-      case ir::Metric::Throttles: name = "Throttles"; break;
-      case ir::Metric::Duration: name = "Duration"; stat = "Maximum"; threshold *= 1000; break;
-      case ir::Metric::ConcurrentExecutions: name = "ConcurrentExecutions"; stat = "Maximum"; break;
-      case ir::Metric::ReplicationLag: return out;
+      case ir::Metric::Errors:
+        name = "Errors";
+        break;
+      case ir::Metric::Throttles:
+        name = "Throttles";
+        break;
+      case ir::Metric::Duration:
+        name = "Duration";
+        stat = "Maximum";
+        threshold *= 1000;
+        break;
+      case ir::Metric::ConcurrentExecutions:
+        name = "ConcurrentExecutions";
+        stat = "Maximum";
+        break;
+      case ir::Metric::ReplicationLag:
+        return out;
     }
     for (const std::string& role : fn->regions) {
-      out.push_back({role, {metric("AWS/Lambda", name, "FunctionName", cx.name({fn->name, role}), stat, period)}, threshold});
+      out.push_back(
+          {role, {metric("AWS/Lambda", name, "FunctionName", cx.name({fn->name, role}), stat, period)}, threshold});
     }
   } else if (const ir::Table* table = cx.system.table(alarm.target)) {
     if (alarm.metric != ir::Metric::Throttles) return out;
@@ -105,7 +118,8 @@ void lower_dashboard(Context& cx, const ir::Dashboard& spec) {
   }
   infra::Widget latency{"Function duration (ms, p99)", region->aws_region, {}};
   for (const ir::Function& fn : cx.system.functions) {
-    if (runs_in(fn, role)) latency.metrics.push_back({"AWS/Lambda", "Duration", {{"FunctionName", cx.name({fn.name, role})}}, "p99"});
+    if (runs_in(fn, role))
+      latency.metrics.push_back({"AWS/Lambda", "Duration", {{"FunctionName", cx.name({fn.name, role})}}, "p99"});
   }
   infra::Widget tables{"Table throttles", region->aws_region, {}};
   for (const ir::Table& t : cx.system.tables) {
@@ -121,7 +135,8 @@ void lower_dashboard(Context& cx, const ir::Dashboard& spec) {
     const Text cluster = cx.name({db.name, role});
     databases.metrics.push_back({"AWS/RDS", "CPUUtilization", {{"DBClusterIdentifier", cluster}}, "Maximum"});
     if (role != db.writer) {
-      databases.metrics.push_back({"AWS/RDS", "AuroraGlobalDBReplicationLag", {{"DBClusterIdentifier", cluster}}, "Maximum"});
+      databases.metrics.push_back(
+          {"AWS/RDS", "AuroraGlobalDBReplicationLag", {{"DBClusterIdentifier", cluster}}, "Maximum"});
     }
   }
   for (infra::Widget* w : {&functions, &latency, &tables, &databases}) {

@@ -17,7 +17,9 @@ std::string zone_name(const ir::Region& region, int index) {
   return region.aws_region + static_cast<char>('a' + index);
 }
 
-std::string zone_letter(int index) { return std::string(1, static_cast<char>('a' + index)); }
+std::string zone_letter(int index) {
+  return std::string(1, static_cast<char>('a' + index));
+}
 
 std::string subnet_id(std::string_view role, infra::SubnetTier tier, int zone) {
   return fmt::format("{}_{}_{}", role, tier == infra::SubnetTier::Public ? "public" : "private", zone_letter(zone));
@@ -33,8 +35,8 @@ void lower_subnets_and_routes(Context& cx, const ir::Region& region) {
     subnet.id = subnet_id(role, carved.tier, carved.zone_index);
     subnet.region = role;
     subnet.origin = region.origin.at("zones");
-    subnet.name = cx.name({carved.tier == infra::SubnetTier::Public ? "public" : "private", role,
-                           zone_letter(carved.zone_index)});
+    subnet.name = cx.name(
+        {carved.tier == infra::SubnetTier::Public ? "public" : "private", role, zone_letter(carved.zone_index)});
     subnet.vpc = vpc;
     subnet.cidr = carved.cidr.text();
     subnet.zone = zone_name(region, carved.zone_index);
@@ -215,7 +217,8 @@ std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones) {
   for (int slot = 0; slot < 2 * zones; ++slot) {
     ir::Cidr cidr{vpc.address + size * static_cast<std::uint32_t>(slot), prefix};
     const bool is_public = slot >= zones;
-    out.push_back({is_public ? slot - zones : slot, is_public ? infra::SubnetTier::Public : infra::SubnetTier::Private, cidr});
+    out.push_back(
+        {is_public ? slot - zones : slot, is_public ? infra::SubnetTier::Public : infra::SubnetTier::Private, cidr});
   }
   return out;
 }

@@ -28,7 +28,8 @@ std::optional<Text> resolve(const Context& cx, const ir::ParameterValue& v, cons
     if (v.output == "name") return cx.name({v.target});
     if (v.output == "arn") return Text(Ref{Kind::Table, Context::table_id(v.target), Attr::Arn});
   } else if (cx.system.event_bus(v.target)) {
-    if (v.output == "name" || v.output == "bus") return Text(Ref{Kind::EventBus, Context::bus_id(v.target, where), Attr::Name});
+    if (v.output == "name" || v.output == "bus")
+      return Text(Ref{Kind::EventBus, Context::bus_id(v.target, where), Attr::Name});
     if (v.output == "arn") return Text(Ref{Kind::EventBus, Context::bus_id(v.target, where), Attr::Arn});
   } else if (cx.system.function(v.target)) {
     if (v.output == "name") return cx.name({v.target, where});

@@ -7,20 +7,28 @@ namespace {
 
 infra::KeyKind key_kind(ir::KeyType type) {
   switch (type) {
-    case ir::KeyType::String: return infra::KeyKind::String;
-    case ir::KeyType::Number: return infra::KeyKind::Number;
-    case ir::KeyType::Binary: return infra::KeyKind::Binary;
+    case ir::KeyType::String:
+      return infra::KeyKind::String;
+    case ir::KeyType::Number:
+      return infra::KeyKind::Number;
+    case ir::KeyType::Binary:
+      return infra::KeyKind::Binary;
   }
   return infra::KeyKind::String;
 }
 
 std::optional<std::string> stream_view(ir::StreamView view) {
   switch (view) {
-    case ir::StreamView::None: return std::nullopt;
-    case ir::StreamView::KeysOnly: return "KEYS_ONLY";
-    case ir::StreamView::NewImage: return "NEW_IMAGE";
-    case ir::StreamView::OldImage: return "OLD_IMAGE";
-    case ir::StreamView::NewAndOldImages: return "NEW_AND_OLD_IMAGES";
+    case ir::StreamView::None:
+      return std::nullopt;
+    case ir::StreamView::KeysOnly:
+      return "KEYS_ONLY";
+    case ir::StreamView::NewImage:
+      return "NEW_IMAGE";
+    case ir::StreamView::OldImage:
+      return "OLD_IMAGE";
+    case ir::StreamView::NewAndOldImages:
+      return "NEW_AND_OLD_IMAGES";
   }
   return std::nullopt;
 }
@@ -48,8 +56,8 @@ void lower_tables(Context& cx) {
     table.pitr_days = spec.pitr_days;
     // Global tables (version 2019.11.21) replicate through the stream: it must
     // carry new and old images whatever the spec's own consumers need.
-    table.stream_view = spec.replicas.size() > 1 ? std::optional<std::string>("NEW_AND_OLD_IMAGES")
-                                                 : stream_view(spec.stream);
+    table.stream_view =
+        spec.replicas.size() > 1 ? std::optional<std::string>("NEW_AND_OLD_IMAGES") : stream_view(spec.stream);
     table.key = Context::key_id(table.region);
     for (const std::string& role : spec.replicas) {
       if (role == table.region || !cx.has_region(role)) continue;

@@ -3,7 +3,9 @@
 namespace paydrc::lower::testing {
 
 namespace {
-ir::Cidr cidr(std::uint32_t a, std::uint32_t b, int prefix) { return {(a << 24) | (b << 16), prefix}; }
+ir::Cidr cidr(std::uint32_t a, std::uint32_t b, int prefix) {
+  return {(a << 24) | (b << 16), prefix};
+}
 }  // namespace
 
 ir::System payment_system() {
@@ -81,9 +83,10 @@ ir::System payment_system() {
                       {"sessions_throttles", ir::Metric::Throttles, "sessions", 0, 60, 1, {}},
                       {"transactions_throttles", ir::Metric::Throttles, "transactions", 0, 60, 1, {}}};
 
-  s.parameters = {{"db_primary_endpoint", "/payment/{env}/db/primary/endpoint", {"ledger", "endpoint", "primary"}, false, {}},
-                  {"db_secondary_endpoint", "/payment/{env}/db/secondary/endpoint", {"ledger", "endpoint", "secondary"}, false, {}},
-                  {"dynamodb_table", "/payment/{env}/db/dynamodb/table", {"sessions", "name", std::nullopt}, false, {}}};
+  s.parameters = {
+      {"db_primary_endpoint", "/payment/{env}/db/primary/endpoint", {"ledger", "endpoint", "primary"}, false, {}},
+      {"db_secondary_endpoint", "/payment/{env}/db/secondary/endpoint", {"ledger", "endpoint", "secondary"}, false, {}},
+      {"dynamodb_table", "/payment/{env}/db/dynamodb/table", {"sessions", "name", std::nullopt}, false, {}}};
   return s;
 }
 

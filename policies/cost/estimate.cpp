@@ -45,8 +45,10 @@ double aurora_hourly(const PriceTable& t, const std::string& instance_class) {
   if (auto it = t.aurora_instance_hour.find(instance_class); it != t.aurora_instance_hour.end()) return it->second;
   std::string size = instance_class.substr(instance_class.rfind('.') + 1);
   double factor = 1;
-  if (size == "xlarge") factor = 2;
-  else if (size != "large") factor = std::max(1.0, 2.0 * std::atof(size.c_str()));
+  if (size == "xlarge")
+    factor = 2;
+  else if (size != "large")
+    factor = std::max(1.0, 2.0 * std::atof(size.c_str()));
   return t.aurora_instance_hour.at("default_per_large") * factor;
 }
 
@@ -70,8 +72,8 @@ Estimate estimate_cost(const ir::System& s, const PriceTable& t) {
     add(fmt::format("`{}` instances ({} x {} per region, {} regions)", d.name, d.instances, d.instance_class, clusters),
         d.instances * clusters * hours, "instance-hours", t.aurora_instance, d.origin.at("instance_class"),
         aurora_hourly(t, d.instance_class));
-    add(fmt::format("`{}` storage in every region", d.name), storage * clusters, "GB-months", t.at("aurora_storage_gb_month"),
-        d.origin.range);
+    add(fmt::format("`{}` storage in every region", d.name), storage * clusters, "GB-months",
+        t.at("aurora_storage_gb_month"), d.origin.range);
     add(fmt::format("`{}` I/O (about 4 per request, replicated)", d.name), requests_m * 4 * clusters, "million I/Os",
         t.at("aurora_io_million"), d.origin.range);
   }
@@ -82,12 +84,12 @@ Estimate estimate_cost(const ir::System& s, const PriceTable& t) {
   }
   for (const ir::Table& tb : s.tables) {
     double replicas = static_cast<double>(tb.replicas.size());
-    add(fmt::format("`{}` writes (one per request)", tb.name), requests_m, "million writes", t.at("dynamodb_write_million"),
-        tb.origin.range);
+    add(fmt::format("`{}` writes (one per request)", tb.name), requests_m, "million writes",
+        t.at("dynamodb_write_million"), tb.origin.range);
     add(fmt::format("`{}` replicated writes", tb.name), requests_m * std::max(0.0, replicas - 1), "million writes",
         t.at("dynamodb_replicated_write_million"), tb.origin.at("replicas"));
-    add(fmt::format("`{}` reads (one per request)", tb.name), requests_m, "million reads", t.at("dynamodb_read_million"),
-        tb.origin.range);
+    add(fmt::format("`{}` reads (one per request)", tb.name), requests_m, "million reads",
+        t.at("dynamodb_read_million"), tb.origin.range);
     add(fmt::format("`{}` storage in {} replicas", tb.name, tb.replicas.size()), storage * replicas, "GB-months",
         t.at("dynamodb_storage_gb_month"), tb.origin.range);
     if (tb.point_in_time_recovery) {
@@ -131,8 +133,8 @@ Estimate estimate_cost(const ir::System& s, const PriceTable& t) {
   if (!s.databases.empty()) {
     add("database master-password secret", 1, "secrets", t.at("secret_month"), s.databases.front().origin.range);
   }
-  add("CloudWatch alarms", static_cast<double>(s.monitor.alarms.size()) * static_cast<double>(s.regions.size()), "alarms",
-      t.at("alarm_month"), s.monitor.origin.range);
+  add("CloudWatch alarms", static_cast<double>(s.monitor.alarms.size()) * static_cast<double>(s.regions.size()),
+      "alarms", t.at("alarm_month"), s.monitor.origin.range);
   add("CloudWatch dashboards", static_cast<double>(s.monitor.dashboards.size()), "dashboards", t.at("dashboard_month"),
       s.monitor.origin.range);
   return e;

@@ -18,9 +18,9 @@ struct Price {
 
 struct PriceTable {
   double hours_per_month = 730;
-  std::map<std::string, Price, std::less<>> prices;              // flat prices
+  std::map<std::string, Price, std::less<>> prices;                 // flat prices
   std::map<std::string, double, std::less<>> aurora_instance_hour;  // by instance class
-  Price aurora_instance;                                          // source of the above
+  Price aurora_instance;                                            // source of the above
   const Price& at(std::string_view name) const;
 };
 

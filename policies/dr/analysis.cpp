@@ -36,7 +36,8 @@ Contributor fact(const RecoveryFacts& facts, const std::string& name, std::strin
 const ir::Alarm* lag_alarm(const ir::System& s, const std::string& target) {
   const ir::Alarm* best = nullptr;
   for (const ir::Alarm& a : s.monitor.alarms) {
-    if (a.metric == ir::Metric::ReplicationLag && a.target == target && (best == nullptr || a.threshold < best->threshold)) {
+    if (a.metric == ir::Metric::ReplicationLag && a.target == target &&
+        (best == nullptr || a.threshold < best->threshold)) {
       best = &a;
     }
   }
@@ -162,8 +163,8 @@ Bound az_outage_rto(const ir::System& s, const RecoveryFacts& facts, const Bound
   Bound b;
   for (const ir::Database& d : s.databases) {
     if (d.instances >= 2) {
-      add_max(b, fact(facts, "aurora_in_region_failover", fmt::format("`{}` fails over to a replica in another zone", d.name),
-                      d.origin.at("instances")));
+      add_max(b, fact(facts, "aurora_in_region_failover",
+                      fmt::format("`{}` fails over to a replica in another zone", d.name), d.origin.at("instances")));
     } else {
       add_max(b, fact(facts, "aurora_single_instance_recovery",
                       fmt::format("`{}` has one instance per region: Aurora must replace it", d.name),
@@ -255,9 +256,12 @@ const Contributor* Bound::largest() const {
 
 std::string describe(ir::Scenario s) {
   switch (s) {
-    case ir::Scenario::RegionOutage: return "region outage";
-    case ir::Scenario::AzOutage: return "zone outage";
-    case ir::Scenario::LogicalCorruption: return "logical corruption";
+    case ir::Scenario::RegionOutage:
+      return "region outage";
+    case ir::Scenario::AzOutage:
+      return "zone outage";
+    case ir::Scenario::LogicalCorruption:
+      return "logical corruption";
   }
   return "outage";
 }

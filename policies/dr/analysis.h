@@ -13,10 +13,10 @@
 namespace paydrc::policies {
 
 struct Contributor {
-  std::string what;      // "detection: health check every 30s x 3 failures"
+  std::string what;  // "detection: health check every 30s x 3 failures"
   ir::Seconds seconds = 0;
-  SourceRange range;     // where in the spec the number comes from
-  std::string source;    // the fact's source, when it is not the spec's own number
+  SourceRange range;   // where in the spec the number comes from
+  std::string source;  // the fact's source, when it is not the spec's own number
 };
 
 // A bound is either a sum (RTO: steps happen one after another) or a maximum

@@ -10,7 +10,8 @@ namespace paydrc::policies {
 
 const RecoveryFact& RecoveryFacts::at(std::string_view name) const {
   auto it = facts.find(name);
-  if (it == facts.end()) throw std::out_of_range("recovery fact `" + std::string(name) + "` missing from data/recovery.yaml");
+  if (it == facts.end())
+    throw std::out_of_range("recovery fact `" + std::string(name) + "` missing from data/recovery.yaml");
   return it->second;
 }
 

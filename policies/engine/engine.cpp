@@ -18,10 +18,14 @@ namespace paydrc::policies {
 
 std::string_view category_name(Category c) {
   switch (c) {
-    case Category::Security: return "security";
-    case Category::DisasterRecovery: return "dr";
-    case Category::Cost: return "cost";
-    case Category::Waiver: return "waiver";
+    case Category::Security:
+      return "security";
+    case Category::DisasterRecovery:
+      return "dr";
+    case Category::Cost:
+      return "cost";
+    case Category::Waiver:
+      return "waiver";
   }
   return "security";
 }
@@ -59,7 +63,9 @@ diag::Diagnostic& Findings::add(SourceRange range, std::string message, std::str
   return out_.back().diagnostic;
 }
 
-std::size_t Report::unwaived_errors() const { return count(diag::Severity::Error, false); }
+std::size_t Report::unwaived_errors() const {
+  return count(diag::Severity::Error, false);
+}
 
 std::size_t Report::count(diag::Severity s, bool waived) const {
   return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [&](const Finding& f) {
@@ -102,9 +108,10 @@ void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, s
       used = true;
     }
     if (!used) {
-      raise(rules::waiver_unused(), w.origin.range,
-            fmt::format("waiver of `{}`{} matches no finding", w.rule, w.scope ? fmt::format(" for `{}`", *w.scope) : ""),
-            "remove it: a stale waiver would hide a future finding");
+      raise(
+          rules::waiver_unused(), w.origin.range,
+          fmt::format("waiver of `{}`{} matches no finding", w.rule, w.scope ? fmt::format(" for `{}`", *w.scope) : ""),
+          "remove it: a stale waiver would hide a future finding");
     }
   }
   for (Finding& f : raised) {
@@ -150,7 +157,8 @@ Report run(const ir::System& system, const infra::Model& model, const RunOptions
     if (f.diagnostic.file.empty()) f.diagnostic.file = system.spec_path;
   }
   std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
-    if (a.diagnostic.range.begin != b.diagnostic.range.begin) return a.diagnostic.range.begin < b.diagnostic.range.begin;
+    if (a.diagnostic.range.begin != b.diagnostic.range.begin)
+      return a.diagnostic.range.begin < b.diagnostic.range.begin;
     return a.diagnostic.id < b.diagnostic.id;
   });
   return report;

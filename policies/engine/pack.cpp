@@ -75,8 +75,10 @@ class PackParser {
               "keys: `name`, `description`, `extends`, `rules`, `custom_rules`");
       }
     }
-    if (root["name"] && root["name"].IsScalar()) pack.name = root["name"].Scalar();
-    else error(root, "the pack has no `name`");
+    if (root["name"] && root["name"].IsScalar())
+      pack.name = root["name"].Scalar();
+    else
+      error(root, "the pack has no `name`");
     if (root["description"] && root["description"].IsScalar()) pack.description = root["description"].Scalar();
     if (const YAML::Node custom = root["custom_rules"]) parse_custom(custom, pack);
     const YAML::Node rules = root["rules"];
@@ -98,7 +100,8 @@ class PackParser {
       const CustomRule* custom = rule != nullptr ? nullptr : known_custom_rule(pack, id);
       if (rule == nullptr && custom == nullptr) {
         std::string hint = check::did_you_mean(id, ids);
-        error(item.first, fmt::format("unknown rule `{}`", id), hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
+        error(item.first, fmt::format("unknown rule `{}`", id),
+              hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
         continue;
       }
       RuleSetting setting{rule != nullptr ? rule->info.default_severity : custom->severity, {}};
@@ -115,8 +118,10 @@ class PackParser {
         std::string key = s.first.Scalar();
         if (key == "severity") {
           auto sev = s.second.IsScalar() ? parse_severity(s.second.Scalar()) : std::nullopt;
-          if (!sev) error(s.second, "severity is `error`, `warning` or `note`");
-          else setting.severity = *sev;
+          if (!sev)
+            error(s.second, "severity is `error`, `warning` or `note`");
+          else
+            setting.severity = *sev;
         } else if (key == "params") {
           if (!s.second.IsMap()) {
             error(s.second, "`params` is a mapping of names to values");
@@ -149,10 +154,10 @@ class PackParser {
       }
       return {};
     };
-    pack.custom_rules = parse_custom_rules(custom, pack.name, owner,
-                                           [&](const YAML::Node& at, std::string message, std::string hint) {
-                                             error(at, std::move(message), std::move(hint));
-                                           });
+    pack.custom_rules =
+        parse_custom_rules(custom, pack.name, owner, [&](const YAML::Node& at, std::string message, std::string hint) {
+          error(at, std::move(message), std::move(hint));
+        });
     for (const CustomRule& c : pack.custom_rules) pack.rules[c.id] = RuleSetting{c.severity, {}};
   }
 
@@ -179,8 +184,8 @@ std::vector<std::string> builtin_pack_names() {
   return names;
 }
 
-LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range,
-                                      const std::string& spec_dir, diag::Sink& sink) {
+LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range, const std::string& spec_dir,
+                       diag::Sink& sink) {
   LoadedPacks out;
   bool ok = true;
   std::set<std::string> loading;

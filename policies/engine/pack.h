@@ -24,13 +24,13 @@ struct Pack {
   std::string name;
   std::string description;
   std::map<std::string, RuleSetting, std::less<>> rules;  // enabled rules by id
-  std::vector<CustomRule> custom_rules;  // declared by `custom_rules`; enabled in `rules` too
+  std::vector<CustomRule> custom_rules;                   // declared by `custom_rules`; enabled in `rules` too
 };
 
 struct LoadedPacks {
-  bool ok = true;                                // false after any error
-  Pack merged;                                   // what runs
-  std::vector<std::string> names;                // in order
+  bool ok = true;                                    // false after any error
+  Pack merged;                                       // what runs
+  std::vector<std::string> names;                    // in order
   std::vector<std::unique_ptr<SourceFile>> sources;  // for rendering pack errors
 };
 
@@ -38,8 +38,8 @@ struct LoadedPacks {
 // anything ending in `.yaml` is a file relative to the spec's directory.
 // Errors (unknown pack, malformed YAML, unknown rule ids) go to `sink` with the
 // pack file's line and column.
-LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range,
-                                      const std::string& spec_dir, diag::Sink& sink);
+LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_range, const std::string& spec_dir,
+                       diag::Sink& sink);
 
 std::vector<std::string> builtin_pack_names();
 

@@ -11,15 +11,19 @@ using Json = nlohmann::ordered_json;
 
 std::string level(diag::Severity s) {
   switch (s) {
-    case diag::Severity::Error: return "error";
-    case diag::Severity::Warning: return "warning";
-    case diag::Severity::Note: return "note";
+    case diag::Severity::Error:
+      return "error";
+    case diag::Severity::Warning:
+      return "warning";
+    case diag::Severity::Note:
+      return "note";
   }
   return "error";
 }
 
 Json region(const SourceRange& r) {
-  Json j{{"startLine", std::max<std::uint32_t>(1, r.begin.line)}, {"startColumn", std::max<std::uint32_t>(1, r.begin.column)}};
+  Json j{{"startLine", std::max<std::uint32_t>(1, r.begin.line)},
+         {"startColumn", std::max<std::uint32_t>(1, r.begin.column)}};
   if (r.end.line >= r.begin.line && r.end.line != 0) {
     j["endLine"] = r.end.line;
     j["endColumn"] = std::max<std::uint32_t>(1, r.end.column);
@@ -30,9 +34,12 @@ Json region(const SourceRange& r) {
 std::string uri(const std::string& path) {
   std::string out;
   for (char c : path) {
-    if (c == ' ') out += "%20";
-    else if (c == '%') out += "%25";
-    else out += c;
+    if (c == ' ')
+      out += "%20";
+    else if (c == '%')
+      out += "%25";
+    else
+      out += c;
   }
   while (out.starts_with("./")) out = out.substr(2);
   return out;
@@ -64,10 +71,10 @@ Json result(const diag::Diagnostic& d, const std::map<std::string, std::size_t>&
   }
   if (!related.empty()) j["relatedLocations"] = related;
   if (finding != nullptr && finding->waived) {
-    j["suppressions"] = Json::array({{{"kind", "inSource"},
-                                      {"status", "accepted"},
-                                      {"justification", fmt::format("{} (until {})", finding->waiver_reason,
-                                                                    finding->waiver_until)}}});
+    j["suppressions"] =
+        Json::array({{{"kind", "inSource"},
+                      {"status", "accepted"},
+                      {"justification", fmt::format("{} (until {})", finding->waiver_reason, finding->waiver_until)}}});
   }
   if (!notes.empty()) j["properties"] = {{"notes", notes}};
   return j;
@@ -82,13 +89,15 @@ Json to_sarif(const std::vector<SarifFile>& files, const std::string& version) {
     index[std::string(r.info.id)] = rules.size();
     std::string help = fmt::format("{}\n\nWhy: {}", r.info.title, r.info.rationale);
     if (!r.info.references.empty()) help += fmt::format("\n\nReferences: {}", r.info.references);
-    rules.push_back({{"id", r.info.id},
-                     {"name", r.info.id},
-                     {"shortDescription", {{"text", r.info.title}}},
-                     {"fullDescription", {{"text", r.info.rationale}}},
-                     {"help", {{"text", help}, {"markdown", help}}},
-                     {"defaultConfiguration", {{"level", level(r.info.default_severity)}}},
-                     {"properties", {{"category", category_name(r.info.category)}, {"tags", Json::array({category_name(r.info.category)})}}}});
+    rules.push_back(
+        {{"id", r.info.id},
+         {"name", r.info.id},
+         {"shortDescription", {{"text", r.info.title}}},
+         {"fullDescription", {{"text", r.info.rationale}}},
+         {"help", {{"text", help}, {"markdown", help}}},
+         {"defaultConfiguration", {{"level", level(r.info.default_severity)}}},
+         {"properties",
+          {{"category", category_name(r.info.category)}, {"tags", Json::array({category_name(r.info.category)})}}}});
   }
   for (const auto& k : diag::all_kinds()) {
     index[std::string(k.id)] = rules.size();
@@ -115,7 +124,8 @@ Json to_sarif(const std::vector<SarifFile>& files, const std::string& version) {
            {"artifacts", artifacts},
            {"columnKind", "unicodeCodePoints"},
            {"results", results}};
-  return Json{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}};
+  return Json{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}};
 }
 
 }  // namespace paydrc::policies

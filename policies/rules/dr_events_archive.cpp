@@ -15,7 +15,8 @@ const Rule& dr_events_archive() {
       [](const Context& ctx, Findings& out) {
         for (const ir::EventReplication& e : ctx.system.events) {
           if (e.archive) continue;
-          out.add(e.origin.range, fmt::format("events `{}` have no archive: events in flight at an outage are lost", e.name),
+          out.add(e.origin.range,
+                  fmt::format("events `{}` have no archive: events in flight at an outage are lost", e.name),
                   "set `archive = on`", e.name);
         }
       }};

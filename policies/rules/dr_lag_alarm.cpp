@@ -22,18 +22,19 @@ const Rule& dr_lag_alarm() {
             if (a.metric == ir::Metric::ReplicationLag && a.target == name) {
               found = &a;
               if (static_cast<ir::Seconds>(a.threshold) > objective.rpo) {
-                auto& d = out.add(a.origin.at("threshold"),
-                                  fmt::format("alarm `{}` lets `{}` lag {} before paging, above the RPO of {}", a.name,
-                                              name, check::format_duration(static_cast<ir::Seconds>(a.threshold)),
-                                              check::format_duration(objective.rpo)),
-                                  fmt::format("set `threshold` to {} or less", check::format_duration(objective.rpo)),
-                                  name);
+                auto& d =
+                    out.add(a.origin.at("threshold"),
+                            fmt::format("alarm `{}` lets `{}` lag {} before paging, above the RPO of {}", a.name, name,
+                                        check::format_duration(static_cast<ir::Seconds>(a.threshold)),
+                                        check::format_duration(objective.rpo)),
+                            fmt::format("set `threshold` to {} or less", check::format_duration(objective.rpo)), name);
                 d.notes.push_back({"the objective", objective.origin.at("rpo")});
               }
             }
           }
           if (found == nullptr) {
-            out.add(origin.range, fmt::format("{} `{}` replicates across regions with no `replication_lag` alarm", kind, name),
+            out.add(origin.range,
+                    fmt::format("{} `{}` replicates across regions with no `replication_lag` alarm", kind, name),
                     fmt::format("add `alarm {}_lag {{ metric = replication_lag  target = {}  threshold = 60s }}` in "
                                 "`monitor`",
                                 name, name),

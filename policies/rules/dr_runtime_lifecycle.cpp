@@ -8,7 +8,9 @@
 namespace paydrc::policies::rules {
 
 namespace {
-ir::Date date_of(std::string_view text) { return *check::parse_date(text).value; }
+ir::Date date_of(std::string_view text) {
+  return *check::parse_date(text).value;
+}
 }  // namespace
 
 const Rule& dr_runtime_lifecycle() {
@@ -26,8 +28,8 @@ const Rule& dr_runtime_lifecycle() {
             if (r.id != f.runtime) continue;
             std::int64_t deprecated = check::days_from_civil(date_of(r.deprecated));
             std::int64_t blocked = check::days_from_civil(date_of(r.create_blocked));
-            std::string successor = r.successor.empty() ? std::string("a supported runtime")
-                                                        : fmt::format("`{}`", r.successor);
+            std::string successor =
+                r.successor.empty() ? std::string("a supported runtime") : fmt::format("`{}`", r.successor);
             if (today >= blocked) {
               out.add(f.origin.at("runtime"),
                       fmt::format("`{}` is blocked for new functions since {}", f.runtime, r.create_blocked),
@@ -38,10 +40,10 @@ const Rule& dr_runtime_lifecycle() {
                                   r.deprecated, r.create_blocked),
                       fmt::format("move `{}` to {}", f.name, successor), f.name);
             } else if (deprecated - today <= warn_days) {
-              auto& d = out.add(f.origin.at("runtime"),
-                                fmt::format("`{}` is deprecated on {}, in {} days", f.runtime, r.deprecated,
-                                            deprecated - today),
-                                fmt::format("plan the move of `{}` to {}", f.name, successor), f.name);
+              auto& d = out.add(
+                  f.origin.at("runtime"),
+                  fmt::format("`{}` is deprecated on {}, in {} days", f.runtime, r.deprecated, deprecated - today),
+                  fmt::format("plan the move of `{}` to {}", f.name, successor), f.name);
               d.severity = diag::Severity::Warning;
             }
           }

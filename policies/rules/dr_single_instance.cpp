@@ -15,9 +15,10 @@ const Rule& dr_single_instance() {
       [](const Context& ctx, Findings& out) {
         for (const ir::Database& d : ctx.system.databases) {
           if (d.instances >= 2) continue;
-          out.add(d.origin.at("instances"),
-                  fmt::format("database `{}` has a single instance per region: a zone outage waits for a new one", d.name),
-                  "set `instances = 2` or more", d.name);
+          out.add(
+              d.origin.at("instances"),
+              fmt::format("database `{}` has a single instance per region: a zone outage waits for a new one", d.name),
+              "set `instances = 2` or more", d.name);
         }
       }};
   return rule;

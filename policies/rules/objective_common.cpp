@@ -31,15 +31,15 @@ void check_objective(const Context& ctx, Findings& out, Measure measure) {
       continue;
     }
     if (b.total <= objective) continue;
-    auto& d = out.add(objective_range,
-                      fmt::format("{}: achievable {} is {}, over the objective of {} by {}", describe(r.scenario), name,
-                                  format_duration(b.total), format_duration(objective),
-                                  format_duration(b.total - objective)),
-                      measure == Measure::Rto
-                          ? "shorten the largest step (health-check interval or threshold, TTL, operator response, "
-                            "instances), or relax the objective"
-                          : "lower the replication-lag alarm threshold, enable PITR, back up more often, or relax "
-                            "the objective");
+    auto& d =
+        out.add(objective_range,
+                fmt::format("{}: achievable {} is {}, over the objective of {} by {}", describe(r.scenario), name,
+                            format_duration(b.total), format_duration(objective), format_duration(b.total - objective)),
+                measure == Measure::Rto
+                    ? "shorten the largest step (health-check interval or threshold, TTL, operator response, "
+                      "instances), or relax the objective"
+                    : "lower the replication-lag alarm threshold, enable PITR, back up more often, or relax "
+                      "the objective");
     d.notes.push_back({fmt::format("budget: {} {} = {} of {} objective", describe(r.scenario), name,
                                    format_duration(b.total), format_duration(objective)),
                        {}});

@@ -4,17 +4,16 @@
 namespace paydrc::policies::rules {
 
 const Rule& waiver_expired() {
-  static const Rule rule{{"WAIVER-EXPIRED", "waivers are renewed or removed when they expire", Category::Waiver,
-                          diag::Severity::Error,
-                          "an expired waiver no longer waives anything; the finding it covered is reported again",
-                          "PCI DSS v4.0 12.5.2 (scope and exceptions reviewed)"},
-                         nullptr};
+  static const Rule rule{
+      {"WAIVER-EXPIRED", "waivers are renewed or removed when they expire", Category::Waiver, diag::Severity::Error,
+       "an expired waiver no longer waives anything; the finding it covered is reported again",
+       "PCI DSS v4.0 12.5.2 (scope and exceptions reviewed)"},
+      nullptr};
   return rule;
 }
 
 const Rule& waiver_unused() {
-  static const Rule rule{{"WAIVER-UNUSED", "every waiver matches a finding", Category::Waiver,
-                          diag::Severity::Warning,
+  static const Rule rule{{"WAIVER-UNUSED", "every waiver matches a finding", Category::Waiver, diag::Severity::Warning,
                           "a waiver that matches nothing hides nothing today and would silently hide a future "
                           "finding; remove it",
                           ""},
