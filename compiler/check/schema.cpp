@@ -132,7 +132,7 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"failover", "front_door", Enum, Opt, "http_api", "http_api|function_url", "Regional front door: an API Gateway HTTP API with a custom domain."},
     {"failover", "primary", Ref, Req, "", "region", "Region answering while healthy."},
     {"failover", "secondary", Ref, Req, "", "region", "Region taking over."},
-    {"failover", "ttl", Duration, Opt, "60s", "", "DNS record TTL."},
+    {"failover", "ttl", Duration, Opt, "60s", "", "How long clients cache the answer; the DR analysis counts it. The failover records are aliases, which Route 53 answers with the API endpoint's own TTL, so set this to what `dig` shows for it."},
     {"failover", "authorization", Bool, Opt, "on", "", "Require IAM authorization on the API routes."},
     {"health_check", "interval", Duration, Opt, "30s", "", "Request interval: 10s or 30s."},
     {"health_check", "failure_threshold", Integer, Opt, "3", "", "Consecutive failures before unhealthy, 1 to 10."},
