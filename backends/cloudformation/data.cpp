@@ -1,5 +1,6 @@
 // The master secret, Aurora global databases and DynamoDB global tables.
 #include "cloudformation/builder.h"
+#include "common/aws_formats.h"
 
 namespace paydrc::backends::cloudformation {
 
@@ -7,18 +8,6 @@ using infra::Attr;
 using infra::Kind;
 
 namespace {
-
-const char* key_type(infra::KeyKind kind) {
-  switch (kind) {
-    case infra::KeyKind::String:
-      return "S";
-    case infra::KeyKind::Number:
-      return "N";
-    case infra::KeyKind::Binary:
-      return "B";
-  }
-  return "S";
-}
 
 // Stateful resources keep their data when the stack is deleted or a change
 // replaces them.
@@ -96,10 +85,12 @@ void emit_cluster(Builder& b, const infra::DbCluster& c) {
 
 void emit_table(Builder& b, const infra::Table& t, const std::string& home_region) {
   b.begin(Kind::Table, t.id);
-  json attributes = json::array({{{"AttributeName", t.hash_key}, {"AttributeType", key_type(t.hash_key_kind)}}});
+  json attributes =
+      json::array({{{"AttributeName", t.hash_key}, {"AttributeType", dynamodb_attribute_type(t.hash_key_kind)}}});
   json schema = json::array({{{"AttributeName", t.hash_key}, {"KeyType", "HASH"}}});
   if (t.range_key) {
-    attributes.push_back({{"AttributeName", *t.range_key}, {"AttributeType", key_type(t.range_key_kind)}});
+    attributes.push_back(
+        {{"AttributeName", *t.range_key}, {"AttributeType", dynamodb_attribute_type(t.range_key_kind)}});
     schema.push_back({{"AttributeName", *t.range_key}, {"KeyType", "RANGE"}});
   }
   auto replica = [&](const std::string& aws_region, const std::string& key) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "cloudformation/builder.h"
+#include "common/aws_formats.h"
 
 namespace paydrc::backends::cloudformation {
 
@@ -64,32 +65,7 @@ void emit_alarm(Builder& b, const infra::Alarm& a) {
 
 // The body as one Fn::Sub string: the names inside carry the suffix parameter.
 json dashboard_body(Builder& b, const infra::Dashboard& d) {
-  json widgets = json::array();
-  int y = 0;
-  for (const infra::Widget& w : d.widgets) {
-    json metrics = json::array();
-    for (const infra::WidgetMetric& metric : w.metrics) {
-      json line = json::array({metric.metric_namespace, metric.metric_name});
-      for (const auto& [name, value] : metric.dimensions) {
-        line.push_back(name);
-        line.push_back(b.fragment(value));
-      }
-      line.push_back({{"stat", metric.statistic}});
-      metrics.push_back(std::move(line));
-    }
-    widgets.push_back({{"type", "metric"},
-                       {"x", 0},
-                       {"y", y},
-                       {"width", 24},
-                       {"height", 6},
-                       {"properties",
-                        {{"title", w.title},
-                         {"region", w.aws_region},
-                         {"view", "timeSeries"},
-                         {"period", 60},
-                         {"metrics", metrics}}}});
-    y += 6;
-  }
+  json widgets = dashboard_widgets(d, [&b](const infra::Text& t) { return b.fragment(t); });
   return json{{"Fn::Sub", json{{"widgets", widgets}}.dump()}};
 }
 

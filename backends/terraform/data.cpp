@@ -1,4 +1,5 @@
 // The master secret, Aurora global databases and DynamoDB global tables.
+#include "common/aws_formats.h"
 #include "terraform/document.h"
 
 namespace paydrc::backends::terraform {
@@ -10,18 +11,6 @@ namespace {
 
 std::string password(const std::string& secret) {
   return "ephemeral.aws_secretsmanager_random_password." + secret + ".random_password";
-}
-
-const char* key_type(infra::KeyKind kind) {
-  switch (kind) {
-    case infra::KeyKind::String:
-      return "S";
-    case infra::KeyKind::Number:
-      return "N";
-    case infra::KeyKind::Binary:
-      return "B";
-  }
-  return "S";
 }
 
 void emit_secret(Document& doc, const infra::Secret& s) {
@@ -140,8 +129,9 @@ void emit_data(Document& doc) {
         {"tags", Document::name_tag(i.identifier)}};
   }
   for (const infra::Table& t : m.tables) {
-    json attributes = json::array({{{"name", t.hash_key}, {"type", key_type(t.hash_key_kind)}}});
-    if (t.range_key) attributes.push_back({{"name", *t.range_key}, {"type", key_type(t.range_key_kind)}});
+    json attributes = json::array({{{"name", t.hash_key}, {"type", dynamodb_attribute_type(t.hash_key_kind)}}});
+    if (t.range_key)
+      attributes.push_back({{"name", *t.range_key}, {"type", dynamodb_attribute_type(t.range_key_kind)}});
     json& body = doc.resource("aws_dynamodb_table", t.id, t.region);
     body["name"] = Document::text(t.name);
     body["billing_mode"] = t.on_demand ? "PAY_PER_REQUEST" : "PROVISIONED";

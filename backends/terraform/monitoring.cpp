@@ -1,6 +1,7 @@
 // CloudWatch alarms and dashboards, and SSM parameters.
 #include <cmath>
 
+#include "common/aws_formats.h"
 #include "terraform/document.h"
 
 namespace paydrc::backends::terraform {
@@ -60,34 +61,8 @@ void emit_alarm(Document& doc, const infra::Alarm& a) {
 }
 
 std::string dashboard_body(const infra::Dashboard& d) {
-  json widgets = json::array();
-  int y = 0;
-  for (const infra::Widget& w : d.widgets) {
-    json metrics = json::array();
-    for (const infra::WidgetMetric& metric : w.metrics) {
-      json line = json::array({metric.metric_namespace, metric.metric_name});
-      for (const auto& [name, value] : metric.dimensions) {
-        line.push_back(name);
-        line.push_back(Document::text(value));
-      }
-      line.push_back({{"stat", metric.statistic}});
-      metrics.push_back(std::move(line));
-    }
-    widgets.push_back({{"type", "metric"},
-                       {"x", 0},
-                       {"y", y},
-                       {"width", 24},
-                       {"height", 6},
-                       {"properties",
-                        {{"title", w.title},
-                         {"region", w.aws_region},
-                         {"view", "timeSeries"},
-                         {"period", 60},
-                         {"metrics", metrics}}}});
-    y += 6;
-  }
   // A template string: the names inside carry the suffix variable.
-  return json{{"widgets", widgets}}.dump();
+  return json{{"widgets", dashboard_widgets(d, [](const infra::Text& t) { return Document::text(t); })}}.dump();
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+#include "common/aws_formats.h"
+
+namespace paydrc::backends {
+
+const char* dynamodb_attribute_type(infra::KeyKind kind) {
+  switch (kind) {
+    case infra::KeyKind::String:
+      return "S";
+    case infra::KeyKind::Number:
+      return "N";
+    case infra::KeyKind::Binary:
+      return "B";
+  }
+  return "S";
+}
+
+nlohmann::json dashboard_widgets(const infra::Dashboard& d,
+                                 const std::function<std::string(const infra::Text&)>& render) {
+  using json = nlohmann::json;
+  json widgets = json::array();
+  int y = 0;
+  for (const infra::Widget& w : d.widgets) {
+    json metrics = json::array();
+    for (const infra::WidgetMetric& metric : w.metrics) {
+      json line = json::array({metric.metric_namespace, metric.metric_name});
+      for (const auto& [name, value] : metric.dimensions) {
+        line.push_back(name);
+        line.push_back(render(value));
+      }
+      line.push_back({{"stat", metric.statistic}});
+      metrics.push_back(std::move(line));
+    }
+    widgets.push_back({{"type", "metric"},
+                       {"x", 0},
+                       {"y", y},
+                       {"width", 24},
+                       {"height", 6},
+                       {"properties",
+                        {{"title", w.title},
+                         {"region", w.aws_region},
+                         {"view", "timeSeries"},
+                         {"period", 60},
+                         {"metrics", metrics}}}});
+    y += 6;
+  }
+  return widgets;
+}
+
+}  // namespace paydrc::backends

@@ -1,0 +1,23 @@
+// AWS data formats both backends write the same way, whatever their syntax:
+// DynamoDB attribute type codes and the CloudWatch dashboard body.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lower/infra.h"
+
+namespace paydrc::backends {
+
+// "S", "N" or "B".
+const char* dynamodb_attribute_type(infra::KeyKind kind);
+
+// The dashboard body's `widgets`, one full-width time series per widget, with
+// each deployment-time name rendered by the backend (`${...}` interpolation for
+// Terraform, a Fn::Sub fragment for CloudFormation).
+nlohmann::json dashboard_widgets(const infra::Dashboard& dashboard,
+                                 const std::function<std::string(const infra::Text&)>& render);
+
+}  // namespace paydrc::backends
