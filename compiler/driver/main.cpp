@@ -182,7 +182,7 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
       json_files.push_back(
           {{"file", path}, {"ok", ok}, {"packs", report.packs}, {"diagnostics", diags}, {"findings", findings}});
     } else if (format == "sarif") {
-      sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings});
+      sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings, report.custom_rules});
     } else {
       (void)front_end_count;
       if (loaded.ir)

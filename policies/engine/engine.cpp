@@ -152,6 +152,7 @@ Report run(const ir::System& system, const infra::Model& model, const RunOptions
       check_custom_rule(custom, system, views, out);
     }
   }
+  report.custom_rules = packs.merged.custom_rules;
   apply_waivers(system, packs.merged, options.today, report.findings);
   for (Finding& f : report.findings) {
     if (f.diagnostic.file.empty()) f.diagnostic.file = system.spec_path;

@@ -10,6 +10,7 @@
 #include "cost/estimate.h"
 #include "diagnostics/diagnostic.h"
 #include "dr/analysis.h"
+#include "engine/custom_rules.h"
 #include "engine/pack.h"
 #include "engine/rule.h"
 #include "ir/ir.h"
@@ -28,6 +29,7 @@ struct Report {
   std::vector<Finding> findings;  // sorted by position; waived ones included
   std::vector<std::string> packs;
   std::vector<std::unique_ptr<SourceFile>> pack_sources;
+  std::vector<CustomRule> custom_rules;  // the packs' YAML rules, for listings (SARIF)
   bool packs_ok = true;
 
   std::size_t unwaived_errors() const;

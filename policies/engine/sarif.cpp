@@ -99,6 +99,23 @@ Json to_sarif(const std::vector<SarifFile>& files, const std::string& version) {
          {"properties",
           {{"category", category_name(r.info.category)}, {"tags", Json::array({category_name(r.info.category)})}}}});
   }
+  // Custom rules from the packs: listed once even when several files use the same pack.
+  for (const SarifFile& f : files) {
+    for (const CustomRule& c : f.custom_rules) {
+      if (index.contains(c.id)) continue;
+      index[c.id] = rules.size();
+      std::string help = fmt::format("{}\n\nWhy: {}\n\nCondition: {} (custom rule of pack `{}`)", c.title,
+                                     c.rationale.empty() ? c.title : c.rationale, c.condition(), c.pack);
+      rules.push_back(
+          {{"id", c.id},
+           {"name", c.id},
+           {"shortDescription", {{"text", c.title}}},
+           {"fullDescription", {{"text", c.rationale.empty() ? c.title : c.rationale}}},
+           {"help", {{"text", help}, {"markdown", help}}},
+           {"defaultConfiguration", {{"level", level(c.severity)}}},
+           {"properties", {{"category", category_name(c.category)}, {"tags", Json::array({"custom", c.pack})}}}});
+    }
+  }
   for (const auto& k : diag::all_kinds()) {
     index[std::string(k.id)] = rules.size();
     rules.push_back({{"id", k.id},

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diagnostics/diagnostic.h"
+#include "engine/custom_rules.h"
 #include "engine/rule.h"
 
 namespace paydrc::policies {
@@ -16,6 +17,7 @@ struct SarifFile {
   std::string path;                           // as given; made relative URIs
   std::vector<diag::Diagnostic> diagnostics;  // front-end errors and pack errors
   std::vector<Finding> findings;
+  std::vector<CustomRule> custom_rules;  // the packs' YAML rules, listed beside the built-in ones
 };
 
 nlohmann::ordered_json to_sarif(const std::vector<SarifFile>& files, const std::string& version);

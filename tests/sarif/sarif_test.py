@@ -63,6 +63,19 @@ class Sarif(unittest.TestCase):
         self.assertEqual(rule_ids[rto[0]["ruleIndex"]], "DR-RTO")
         self.assertTrue(any(r["ruleId"] == "WAIVER-EXPIRED" for r in results))
 
+    def test_custom_rules_are_listed_with_their_results(self):
+        code, doc = sarif("tests/policies/data/custom.pdr")
+        self.assertValid(doc)
+        run = doc["runs"][0]
+        rules = run["tool"]["driver"]["rules"]
+        custom = {r["id"]: r for r in rules if "custom" in r["properties"]["tags"]}
+        self.assertIn("ORG-FN-MEMORY", custom)
+        self.assertIn("Condition:", custom["ORG-FN-MEMORY"]["help"]["text"])
+        results = [r for r in run["results"] if r["ruleId"] in custom]
+        self.assertTrue(results)
+        for r in results:
+            self.assertEqual(rules[r["ruleIndex"]]["id"], r["ruleId"])
+
     def test_spec_errors(self):
         code, doc = sarif("golden/fail_backtrack_on_global.pdr")
         self.assertEqual(code, 1)
