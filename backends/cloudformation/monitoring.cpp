@@ -12,11 +12,6 @@ using infra::Kind;
 
 namespace {
 
-json number(double value) {
-  if (std::floor(value) == value && std::fabs(value) < 1e15) return static_cast<std::int64_t>(value);
-  return value;
-}
-
 json dimensions(Builder& b, const std::vector<std::pair<std::string, infra::Text>>& dims) {
   json out = json::array();
   for (const auto& [name, value] : dims) out.push_back({{"Name", name}, {"Value", b.text(value)}});
@@ -28,7 +23,7 @@ void emit_alarm(Builder& b, const infra::Alarm& a) {
   json props = {{"AlarmName", b.text(a.name)},
                 {"AlarmDescription", a.description},
                 {"ComparisonOperator", a.comparison},
-                {"Threshold", number(a.threshold)},
+                {"Threshold", json_number(a.threshold)},
                 {"EvaluationPeriods", a.evaluation_periods},
                 {"TreatMissingData", a.treat_missing_data},
                 {"AlarmActions", json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)})},

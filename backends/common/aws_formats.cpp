@@ -1,6 +1,14 @@
 #include "common/aws_formats.h"
 
+#include <cmath>
+#include <cstdint>
+
 namespace paydrc::backends {
+
+nlohmann::json json_number(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15) return static_cast<std::int64_t>(value);
+  return value;
+}
 
 const char* dynamodb_attribute_type(infra::KeyKind kind) {
   switch (kind) {

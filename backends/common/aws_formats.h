@@ -11,6 +11,10 @@
 
 namespace paydrc::backends {
 
+// A CloudWatch threshold as JSON: whole numbers as integers (`0`, not `0.0`), so
+// both backends print the value a reviewer wrote.
+nlohmann::json json_number(double value);
+
 // "S", "N" or "B".
 const char* dynamodb_attribute_type(infra::KeyKind kind);
 

@@ -11,11 +11,6 @@ using infra::Kind;
 
 namespace {
 
-json number(double value) {
-  if (std::floor(value) == value && std::fabs(value) < 1e15) return static_cast<std::int64_t>(value);
-  return value;
-}
-
 json dimensions(const std::vector<std::pair<std::string, infra::Text>>& dims) {
   json out = json::object();
   for (const auto& [name, value] : dims) out[name] = Document::text(value);
@@ -27,7 +22,7 @@ void emit_alarm(Document& doc, const infra::Alarm& a) {
   body["alarm_name"] = Document::text(a.name);
   body["alarm_description"] = a.description;
   body["comparison_operator"] = a.comparison;
-  body["threshold"] = number(a.threshold);
+  body["threshold"] = json_number(a.threshold);
   body["evaluation_periods"] = a.evaluation_periods;
   body["treat_missing_data"] = a.treat_missing_data;
   body["alarm_actions"] = json::array({Document::ref(Kind::Topic, a.topic, Attr::Arn)});
