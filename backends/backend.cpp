@@ -1,6 +1,8 @@
 #include "backends/backend.h"
 
+#include "backends/cloudformation/builder.h"
 #include "backends/cloudformation/cloudformation.h"
+#include "backends/terraform/document.h"
 #include "backends/terraform/terraform.h"
 
 namespace paydrc::backends {
@@ -18,6 +20,14 @@ const Backend* find_backend(std::string_view name) {
     if (b.name == name) return &b;
   }
   return nullptr;
+}
+
+std::string terraform_address(infra::Kind kind, const std::string& id) {
+  return std::string(terraform::type_name(kind)) + "." + id;
+}
+
+std::string cloudformation_logical_id(infra::Kind kind, const std::string& id) {
+  return cloudformation::Builder::logical(kind, id);
 }
 
 }  // namespace paydrc::backends

@@ -11,6 +11,7 @@
 
 #include "diagnostics/diagnostic.h"
 #include "ir/ir.h"
+#include "lower/infra.h"
 
 namespace paydrc::backends {
 
@@ -41,6 +42,11 @@ struct Backend {
 };
 
 const std::vector<Backend>& all_backends();
+
+// How each backend names a model resource, so reports can cite what delivers a
+// claim: `aws_route53_health_check.api_primary` and `ApiPrimaryHealthCheck`.
+std::string terraform_address(infra::Kind kind, const std::string& id);
+std::string cloudformation_logical_id(infra::Kind kind, const std::string& id);
 const Backend* find_backend(std::string_view name);
 
 }  // namespace paydrc::backends

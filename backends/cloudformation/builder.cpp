@@ -35,6 +35,8 @@ std::string_view kind_suffix(Kind kind) {
       return "LogGroup";
     case Kind::Topic:
       return "Topic";
+    case Kind::TopicSubscription:
+      return "Subscription";
     case Kind::Queue:
       return "Queue";
     case Kind::Secret:

@@ -57,6 +57,8 @@ class Builder {
         sys.workload = workload(c);
       else if (c.kind == "waive")
         sys.waivers.push_back(waiver(c));
+      else if (c.kind == "measured")
+        sys.measurements.push_back(measurement(c));
     }
     cross_checks(sys);
     return sys;
@@ -233,6 +235,17 @@ class Builder {
              "needs a healthy primary region, so it cannot recover from losing it",
              "use `failover = manual` with `operator_response`: the outage runbook runs `failover-global-cluster "
              "--allow-data-loss`; keep switchovers for planned moves");
+    }
+    if (str(c, "failover") == "managed") {
+      // Aurora never promotes a global secondary by itself (Aurora User Guide, "Recovering an Amazon Aurora
+      // global database from an unplanned outage": the failover is started with failover-global-cluster), and
+      // paydrc generates no automation that would: a budget without an operator would claim a promotion nothing
+      // performs.
+      report(diag::Kind::ManagedFailoverNotGenerated, c.range_of("failover"),
+             "Aurora never promotes a global database secondary by itself, and paydrc generates no automation "
+             "that would: `failover = managed` would claim a promotion nothing performs",
+             "use `failover = manual` with `operator_response`; the runbook's promotion step is "
+             "`failover-global-cluster --allow-data-loss`");
     }
     if (c.get("writer") != nullptr && std::find(d.readers.begin(), d.readers.end(), d.writer) != d.readers.end()) {
       report(diag::Kind::InvalidReplication, c.range_of("readers"),
@@ -635,6 +648,19 @@ class Builder {
       }
     }
     return w;
+  }
+
+  ir::Measurement measurement(const Instance& c) {
+    ir::Measurement m;
+    m.name = c.label;
+    m.origin = c.origin();
+    m.seconds = num(c, "value");
+    m.source = str(c, "source");
+    if (c.get("source") != nullptr && m.source.find_first_not_of(" \t") == std::string::npos) {
+      report(diag::Kind::InvalidValue, c.range_of("source"), "a measurement needs its source",
+             "say where the figure comes from, such as `\"restore drill 2026-10-12\"`");
+    }
+    return m;
   }
 
   ir::Waiver waiver(const Instance& c) {

@@ -62,6 +62,7 @@ const std::vector<BlockSpec>& block_specs() {
     {"parameter",          "system",     LabelRule::Name,   true,  false, "An SSM parameter holding a deployment output."},
     {"workload",           "system",     LabelRule::None,   false, false, "Workload assumptions used by the cost estimate."},
     {"waive",              "system",     LabelRule::RuleId, true,  false, "A waiver of one policy rule, with a reason and an expiry date."},
+    {"measured",           "system",     LabelRule::Name,   true,  false, "Your own measurement of a recovery figure (the label names it, e.g. `aurora_restore`), replacing paydrc's planning figure in the DR analysis."},
   };
   return table;
 }
@@ -97,7 +98,7 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"database", "database_name", String, Opt, "\"app\"", "", "Initial database name."},
     {"database", "writer", Ref, Req, "", "region", "Region of the writer cluster."},
     {"database", "readers", RefList, Req, "", "region", "Regions of the secondary (read-only) clusters."},
-    {"database", "failover", Enum, Opt, "manual", "manual|managed|switchover", "Who promotes a secondary when the primary region fails (`switchover` is rejected: it needs a healthy primary)."},
+    {"database", "failover", Enum, Opt, "manual", "manual|managed|switchover", "Who promotes a secondary when the primary region fails: `manual` (an operator, paged by the alarms, runs the runbook). `switchover` is rejected (it needs a healthy primary), and so is `managed` (Aurora never promotes a global secondary by itself, and paydrc generates no automation that would)."},
     {"database", "operator_response", Duration, Opt, "", "", "Time for an operator to start a manual failover (paged to runbook started)."},
     {"database", "backup_retention", Duration, Opt, "7d", "", "Automated backup (PITR) retention, 1 to 35 days."},
     {"database", "backtrack", Duration, Opt, "", "", "Aurora Backtrack window; not supported on global databases."},
@@ -163,6 +164,9 @@ const std::vector<AttributeSpec>& attribute_specs() {
 
     {"workload", "requests_per_month", Integer, Opt, "10000000", "", "API requests per month."},
     {"workload", "storage_gb", Integer, Opt, "50", "", "Data stored, in GB, per data tier."},
+
+    {"measured", "value", Duration, Req, "", "", "The measured duration (the slowest of your drills, not the mean)."},
+    {"measured", "source", String, Req, "", "", "Where it was measured, such as `\"restore drill 2026-10-12\"`; shown beside the figure in `dr` and `explain`."},
 
     {"waive", "reason", String, Req, "", "", "Why the finding is accepted."},
     {"waive", "until", Date, Req, "", "", "Expiry date (YYYY-MM-DD); after it the waiver is itself a finding."},

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/values.h"
+#include "driver/recovery.h"
 
 namespace paydrc::driver {
 namespace {
@@ -76,9 +77,16 @@ void runbook(std::string& out, const ExplainInput& in) {
                        step++, s.regions[1].role);
   }
   out += fmt::format(
-      "{}. Check the `replication_lag` alarms' last values before the outage: that is the data lost. Replay "
-      "archived events into the secondary bus if an archive is enabled.\n\n",
-      step++);
+      "{}. Check the `replication_lag` alarms' last values before the outage: that is the data lost.\n", step++);
+  for (const ir::EventReplication& e : s.events) {
+    out += fmt::format(
+        "{}. Events on `{}` published in `{}` and not yet forwarded are lost with it: EventBridge replays an archive "
+        "only to the bus that created it. {}\n",
+        step++, e.name, e.from,
+        e.archive ? "The receiving buses archive what arrived; replay from there if consumers need it again."
+                  : "Nothing archives what arrived (`archive = off`).");
+  }
+  out += "\n";
 
   out += "## Drill: make the primary look failed\n\n";
   out +=
@@ -143,10 +151,17 @@ std::string explain_markdown(const ExplainInput& in) {
     for (const auto& [label, bound] :
          {std::pair<const char*, const policies::Bound*>{"RTO", &r.rto}, {"RPO", &r.rpo}}) {
       out += fmt::format("\n**{} {}** ({}):\n\n", policies::describe(r.scenario), label,
-                         std::string_view(label) == "RTO" ? "steps add up" : "the worst tier counts");
+                         bound->combine == policies::Bound::Combine::Sum ? "the steps add up"
+                                                                         : "the slowest part counts");
       for (const auto& c : bound->contributors) {
-        out += fmt::format("- {} — {} (spec line {}){}\n", format_duration(c.seconds), cell(c.what), c.range.begin.line,
+        out += fmt::format("- {} — {} (spec line {}; {}){}\n", format_duration(c.seconds), cell(c.what),
+                           c.range.begin.line, policies::basis_name(c.basis),
                            c.source.empty() ? "" : fmt::format("; source: {}", c.source));
+        for (const auto& e : c.evidence) out += fmt::format("  - delivered by `{}` — {}\n", cite(e), e.role);
+      }
+      for (const auto& c : bound->caveats) {
+        out += fmt::format("- not counted — {}\n", cell(c.what));
+        for (const auto& e : c.evidence) out += fmt::format("  - `{}` — {}\n", cite(e), e.role);
       }
       if (bound->unbounded) out += fmt::format("- unbounded — {}\n", bound->unbounded_reason);
     }

@@ -19,6 +19,7 @@
 #include "dr/facts.h"
 #include "driver/explain.h"
 #include "driver/output.h"
+#include "driver/recovery.h"
 #include "engine/engine.h"
 #include "engine/sarif.h"
 #include "format/format.h"
@@ -209,17 +210,28 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
   return status;
 }
 
-int explain_recovery(const std::string& path) {
+// `paydrc dr`: exit 1 when an objective is not met, so CI can gate on it.
+int explain_recovery(const std::string& path, const std::string& format) {
   frontend::Loaded loaded = frontend::load(path);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
   if (!loaded.ir) return kSpecErrors;
   static const policies::RecoveryFacts facts = policies::load_recovery_facts();
   static const policies::PriceTable prices = policies::load_prices();
-  std::cout << fmt::format("Recovery budget for `{}` (achieved of objective)\n\n", loaded.ir->name)
-            << policies::render_budget(policies::analyse(*loaded.ir, facts)) << "\nMonthly cost estimate\n\n"
-            << policies::render_estimate(policies::estimate_cost(*loaded.ir, prices));
-  return kOk;
+  infra::Model model = lower::lower(*loaded.ir, {});
+  auto recovery = policies::analyse(*loaded.ir, model, facts);
+  if (format == "json") {
+    std::cout << driver::recovery_json(*loaded.ir, recovery).dump(2, ' ', false,
+                                                                   nlohmann::ordered_json::error_handler_t::replace)
+              << '\n';
+  } else {
+    std::cout << fmt::format("Recovery budget for `{}` (achieved of objective; each term with what delivers it:\n"
+                             "Terraform address / CloudFormation logical id in region)\n\n",
+                             loaded.ir->name)
+              << policies::render_budget(recovery, driver::cite) << "\nMonthly cost estimate\n\n"
+              << policies::render_estimate(policies::estimate_cost(*loaded.ir, prices));
+  }
+  return driver::objectives_met(recovery) ? kOk : kSpecErrors;
 }
 
 int explain(const std::string& path, const std::string& target) {
@@ -236,7 +248,7 @@ int explain(const std::string& path, const std::string& target) {
   }
   static const policies::RecoveryFacts facts = policies::load_recovery_facts();
   static const policies::PriceTable prices = policies::load_prices();
-  auto recovery = policies::analyse(*loaded.ir, facts);
+  auto recovery = policies::analyse(*loaded.ir, model, facts);
   auto estimate = policies::estimate_cost(*loaded.ir, prices);
   std::optional<std::vector<backends::OutputFile>> files;
   if (!target.empty()) {
@@ -355,6 +367,8 @@ int main(int argc, char** argv) {
   auto* dr_cmd = app.add_subcommand("dr", "print the recovery budget per failure scenario and the cost estimate");
   std::string dr_path;
   dr_cmd->add_option("file", dr_path, "the spec")->required();
+  std::string dr_format = "text";
+  dr_cmd->add_option("--format", dr_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   auto* explain_cmd =
       app.add_subcommand("explain", "print a Markdown review summary: recovery budget, findings, cost, runbook");
@@ -374,7 +388,7 @@ int main(int argc, char** argv) {
   }
 
   if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
-  if (dr_cmd->parsed()) return explain_recovery(dr_path);
+  if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format);
   if (explain_cmd->parsed()) return explain(explain_path, explain_target);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);

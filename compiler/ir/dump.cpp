@@ -286,6 +286,13 @@ std::string ir_text(const ir::System& s) {
                        {"at", at(w.origin.range)}});
   }
   j["waivers"] = waivers;
+
+  Json measurements = Json::array();
+  for (const auto& m : s.measurements) {
+    measurements.push_back(
+        {{"name", m.name}, {"seconds", m.seconds}, {"source", m.source}, {"at", at(m.origin.range)}});
+  }
+  j["measurements"] = measurements;
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 

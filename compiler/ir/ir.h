@@ -224,6 +224,15 @@ struct Waiver {
   Origin origin;
 };
 
+// A recovery figure the team measured (`measured aurora_restore { value = 45m source = ".." }`):
+// it replaces paydrc's planning figure of that name in the DR analysis.
+struct Measurement {
+  std::string name;  // a recovery fact name (policies/data/recovery.yaml)
+  Seconds seconds = 0;
+  std::string source;
+  Origin origin;
+};
+
 struct Workload {
   std::int64_t requests_per_month = 10'000'000;
   std::int64_t storage_gb = 50;
@@ -246,6 +255,7 @@ struct System {
   Monitor monitor;
   std::vector<Parameter> parameters;
   std::vector<Waiver> waivers;
+  std::vector<Measurement> measurements;
   Workload workload;
   Origin origin;
 

@@ -31,6 +31,7 @@ enum class Kind {
   Role,
   LogGroup,
   Topic,
+  TopicSubscription,
   Queue,
   Secret,
   DbSubnetGroup,
@@ -250,6 +251,13 @@ struct Topic : Base {
   Text name;
   std::string key;
   std::optional<std::string> email;  // subscription, when the spec names one
+};
+
+// A paging destination subscribed to a region's alarm topic.
+struct TopicSubscription : Base {
+  std::string topic;     // Topic id
+  std::string protocol;  // email | https
+  std::string endpoint;
 };
 
 struct Queue : Base {
@@ -494,6 +502,9 @@ struct Alarm : Base {
   int evaluation_periods = 1;
   std::string treat_missing_data = "notBreaching";
   std::string topic;  // Topic id: alarm and OK actions
+  std::vector<std::string> external_topics;  // existing SNS topic ARNs the spec names, notified too
+  std::string spec_alarm;                    // the monitor alarm it comes from; empty for alarms paydrc adds
+  std::optional<Ref> watches;                // the resource whose metric it watches
 };
 
 struct WidgetMetric {
@@ -552,6 +563,7 @@ struct Model {
   std::vector<Role> roles;
   std::vector<LogGroup> log_groups;
   std::vector<Topic> topics;
+  std::vector<TopicSubscription> topic_subscriptions;
   std::vector<Queue> queues;
 
   std::vector<Secret> secrets;

@@ -163,6 +163,7 @@ void lower_monitoring(Context& cx) {
       a.threshold = p.threshold;
       a.evaluation_periods = alarm.evaluation_periods;
       a.topic = Context::topic_id(p.role);
+      a.spec_alarm = alarm.name;
       cx.model.alarms.push_back(std::move(a));
     }
   }

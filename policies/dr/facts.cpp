@@ -25,6 +25,7 @@ RecoveryFacts load_recovery_facts() {
     f.seconds = item.second["seconds"].as<ir::Seconds>();
     f.what = item.second["what"].as<std::string>();
     f.source = item.second["source"].as<std::string>();
+    if (item.second["planning"]) f.planning = item.second["planning"].as<bool>();
     out.facts[item.first.as<std::string>()] = f;
   }
   return out;

@@ -12,6 +12,9 @@ struct RecoveryFact {
   ir::Seconds seconds = 0;
   std::string what;
   std::string source;
+  // A planning figure AWS does not bound (`planning: true`): a spec replaces it
+  // with its own measurement (`measured <name> { ... }`).
+  bool planning = false;
 };
 
 struct RecoveryFacts {

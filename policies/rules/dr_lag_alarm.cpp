@@ -1,6 +1,8 @@
 // DR-LAG-ALARM: every replicated data tier has a replication-lag alarm at or below the RPO.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "check/values.h"
 #include "rules/rules.h"
 
@@ -21,13 +23,21 @@ const Rule& dr_lag_alarm() {
           for (const ir::Alarm& a : ctx.system.monitor.alarms) {
             if (a.metric == ir::Metric::ReplicationLag && a.target == name) {
               found = &a;
-              if (static_cast<ir::Seconds>(a.threshold) > objective.rpo) {
-                auto& d =
-                    out.add(a.origin.at("threshold"),
-                            fmt::format("alarm `{}` lets `{}` lag {} before paging, above the RPO of {}", a.name, name,
-                                        check::format_duration(static_cast<ir::Seconds>(a.threshold)),
-                                        check::format_duration(objective.rpo)),
-                            fmt::format("set `threshold` to {} or less", check::format_duration(objective.rpo)), name);
+              // The alarm fires only after the lag has stayed above the threshold for
+              // period x evaluation_periods: the lag it lets through is both.
+              const ir::Seconds threshold = static_cast<ir::Seconds>(a.threshold);
+              const ir::Seconds delay = a.period * std::max(1, a.evaluation_periods);
+              if (threshold + delay > objective.rpo) {
+                auto& d = out.add(
+                    a.origin.at("threshold"),
+                    fmt::format("alarm `{}` lets `{}` lag {} plus {} to fire ({} x {}) before paging, above the RPO "
+                                "of {}",
+                                a.name, name, check::format_duration(threshold), check::format_duration(delay),
+                                a.evaluation_periods, check::format_duration(a.period),
+                                check::format_duration(objective.rpo)),
+                    fmt::format("keep `threshold` + `period` x `evaluation_periods` at or below {}",
+                                check::format_duration(objective.rpo)),
+                    name);
                 d.notes.push_back({"the objective", objective.origin.at("rpo")});
               }
             }

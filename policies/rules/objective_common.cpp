@@ -10,16 +10,17 @@ void check_objective(const Context& ctx, Findings& out, Measure measure) {
   using check::format_duration;
   const char* name = measure == Measure::Rto ? "RTO" : "RPO";
   const char* attr = measure == Measure::Rto ? "rto" : "rpo";
-  for (const ScenarioResult& r : analyse(ctx.system, ctx.facts)) {
+  for (const ScenarioResult& r : analyse(ctx.system, ctx.model, ctx.facts)) {
     const Bound& b = measure == Measure::Rto ? r.rto : r.rpo;
     ir::Seconds objective = measure == Measure::Rto ? r.objective->rto : r.objective->rpo;
     SourceRange objective_range = r.objective->origin.at(attr);
     auto add_budget = [&](diag::Diagnostic& d) {
       for (const Contributor& c : b.contributors) {
-        d.notes.push_back({fmt::format("{:>7}  {}{}", format_duration(c.seconds), c.what,
-                                       c.source.empty() ? "" : fmt::format(" [{}]", c.source)),
+        d.notes.push_back({fmt::format("{:>7}  {} ({}{})", format_duration(c.seconds), c.what, basis_name(c.basis),
+                                       c.source.empty() ? "" : fmt::format(": {}", c.source)),
                            c.range});
       }
+      for (const Caveat& c : b.caveats) d.notes.push_back({fmt::format("not counted: {}", c.what), c.range});
     };
     if (b.unbounded) {
       auto& d = out.add(objective_range,

@@ -14,6 +14,7 @@ const Rule& dr_cross_region_copy();
 const Rule& dr_single_instance();
 const Rule& dr_runtime_lifecycle();
 const Rule& dr_events_archive();
+const Rule& dr_measurement();
 // Cost
 const Rule& cost_budget();
 const Rule& cost_nat_single();
