@@ -62,6 +62,7 @@ struct Bound {
   ir::Seconds total = 0;
   bool unbounded = false;
   std::string unbounded_reason;
+  std::string unbounded_hint;  // what to add so the bound exists; empty: the generic hint
   SourceRange unbounded_range;
   std::vector<Contributor> contributors;
   std::vector<Caveat> caveats;

@@ -16,10 +16,11 @@ void add_max(Bound& b, Contributor c) {
   b.contributors.push_back(std::move(c));
 }
 
-void mark_unbounded(Bound& b, std::string reason, SourceRange range) {
+void mark_unbounded(Bound& b, std::string reason, SourceRange range, std::string hint) {
   if (b.unbounded) return;  // the first reason is the one to fix first
   b.unbounded = true;
   b.unbounded_reason = std::move(reason);
+  b.unbounded_hint = std::move(hint);
   b.unbounded_range = range;
 }
 

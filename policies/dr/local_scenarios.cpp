@@ -80,6 +80,12 @@ RestoreSource restore_source(const Inputs& in, const std::string& name, bool pit
                                 origin.at(origin.attributes.contains("backup_retention") ? "backup_retention"
                                                                                          : "point_in_time_recovery"));
     out.granularity.evidence = std::move(pitr_evidence);
+    // Backup plans covering the tier keep restorable copies beyond the PITR window
+    // (and in another region): cite them too.
+    for (const ir::Backup& bk : in.system.backups) {
+      if (std::find(bk.covers.begin(), bk.covers.end(), name) == bk.covers.end()) continue;
+      for (Evidence& e : backup_evidence(in.model, bk)) out.granularity.evidence.push_back(std::move(e));
+    }
     out.found = true;
     return out;
   }

@@ -189,7 +189,8 @@ Bound region_outage_rto(const Inputs& in) {
                      fmt::format("nobody is paged when `{}` is lost: no alarm outside that region that fires on "
                                  "its loss notifies anyone, yet promoting `{}` needs an operator",
                                  lost, d.name),
-                     s.monitor.origin.range.valid() ? s.monitor.origin.range : d.origin.at("failover"));
+                     s.monitor.origin.range.valid() ? s.monitor.origin.range : d.origin.at("failover"),
+                     "name who is paged in `monitor`: `notify = [\"oncall@example.com\"]`, an https incident endpoint, or an existing SNS topic ARN");
       continue;
     }
     Contributor response{fmt::format("operator: starts the failover of `{}` once paged", d.name),
@@ -299,7 +300,11 @@ Bound region_outage_rpo(const Inputs& in) {
                                      kind, name)
                        : fmt::format("{} `{}` replicates asynchronously with no engine-enforced bound: {}", kind, name,
                                      problem),
-                   origin.range);
+                   origin.range,
+                   problem.empty() ? fmt::format("add `alarm {}_lag {{ metric = replication_lag  target = {}  "
+                                                 "threshold = 60s }}` to `monitor`, and `notify`",
+                                                 name, name)
+                                   : "name who is paged in `monitor`: `notify = [\"oncall@example.com\"]`, an https incident endpoint, or an existing SNS topic ARN");
   };
   for (const ir::Database& d : s.databases) tier(d.name, "database", d.origin);
   for (const ir::Table& t : s.tables) tier(t.name, "table", t.origin);

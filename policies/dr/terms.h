@@ -21,7 +21,7 @@ struct Inputs {
 // Bound arithmetic.
 void add_sum(Bound& b, Contributor c);
 void add_max(Bound& b, Contributor c);
-void mark_unbounded(Bound& b, std::string reason, SourceRange range);
+void mark_unbounded(Bound& b, std::string reason, SourceRange range, std::string hint = {});
 
 // A recovery fact as a term: the spec's measurement of it when there is one
 // (Basis::Measured, its source, its range), else the fact with its own basis.

@@ -26,7 +26,9 @@ void check_objective(const Context& ctx, Findings& out, Measure measure) {
       auto& d = out.add(objective_range,
                         fmt::format("{}: the {} cannot be bounded, so the {} objective of {} is not proven",
                                     describe(r.scenario), name, name, format_duration(objective)),
-                        "add what the note names; paydrc computes the bound from the spec itself");
+                        b.unbounded_hint.empty()
+                            ? "add what the note names; paydrc computes the bound from the spec itself"
+                            : b.unbounded_hint);
       d.notes.push_back({b.unbounded_reason, b.unbounded_range});
       add_budget(d);
       continue;

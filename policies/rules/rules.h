@@ -15,6 +15,7 @@ const Rule& dr_single_instance();
 const Rule& dr_runtime_lifecycle();
 const Rule& dr_events_archive();
 const Rule& dr_measurement();
+const Rule& dr_failover_path();
 // Cost
 const Rule& cost_budget();
 const Rule& cost_nat_single();

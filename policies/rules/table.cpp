@@ -18,6 +18,7 @@ const std::vector<Rule>& all_rules() {
              rules::dr_runtime_lifecycle,
              rules::dr_events_archive,
              rules::dr_measurement,
+             rules::dr_failover_path,
              rules::cost_budget,
              rules::cost_nat_single,
              rules::sec_encryption_cmk,
