@@ -1,5 +1,6 @@
 // paydrc's command line: compile, check, fmt, dump, reference.
-// Exit status: 0 ok; 1 the spec has errors; 2 usage errors or unreadable files.
+// Exit status: 0 ok; 1 the spec has errors; 2 usage errors, unreadable files, or
+// an output directory paydrc refuses to write into.
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -113,6 +114,24 @@ backends::EmitOptions emit_options(const std::string& path) {
   return options;
 }
 
+// What the compile read: the output directory must stay clear of it.
+driver::Inputs inputs_of(const ir::System& system, const backends::EmitOptions& options, const std::string& path) {
+  driver::Inputs inputs{path, {}};
+  for (const ir::Function& fn : system.functions)
+    inputs.function_sources.push_back(options.project_root / fn.source_resolved);
+  return inputs;
+}
+
+void print_written(const driver::WriteResult& written, std::size_t count, const std::string& out_dir) {
+  std::string details;
+  if (!written.unchanged.empty()) details += fmt::format("; {} unchanged", written.unchanged.size());
+  if (!written.stale_removed.empty()) {
+    details += fmt::format("; removed {} the previous compile wrote: {}", written.stale_removed.size(),
+                           fmt::join(written.stale_removed, ", "));
+  }
+  std::cerr << fmt::format("paydrc: wrote {} file{} to {}{}\n", count, count == 1 ? "" : "s", out_dir, details);
+}
+
 int compile(const std::string& path, const std::string& target, const std::string& out_dir) {
   const backends::Backend* backend = backends::find_backend(target);
   if (backend == nullptr) {
@@ -138,18 +157,20 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kUsage;
   }
   diag::Sink emit_sink(path);
-  auto files = backend->emit(*loaded.ir, emit_options(path), emit_sink);
+  const backends::EmitOptions options = emit_options(path);
+  auto files = backend->emit(*loaded.ir, options, emit_sink);
   diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
   for (const diag::Diagnostic& d : emit_sink.diagnostics()) {
     diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
   }
   if (!files || emit_sink.has_errors()) return kSpecErrors;
-  std::string error = driver::write_output(out_dir, *files);
-  if (!error.empty()) {
-    std::cerr << "paydrc: error: " << error << '\n';
+  driver::WriteResult written = driver::write_output(out_dir, *files, inputs_of(*loaded.ir, options, path));
+  if (written.error) {
+    std::cerr << fmt::format("paydrc: error: {}\n", written.error->message);
+    if (!written.error->hint.empty()) std::cerr << fmt::format("hint: {}\n", written.error->hint);
     return kUsage;
   }
-  std::cerr << fmt::format("paydrc: wrote {} file{} to {}\n", files->size(), files->size() == 1 ? "" : "s", out_dir);
+  print_written(written, files->size(), out_dir);
   return kOk;
 }
 
@@ -339,7 +360,9 @@ int main(int argc, char** argv) {
   for (const auto& b : paydrc::backends::all_backends()) targets.emplace_back(b.name);
   app.add_option("file", file, "the spec to compile");
   app.add_option("-t,--target", target, "what to generate")->check(CLI::IsMember(targets));
-  app.add_option("-o,--output", out_dir, "output directory (written whole, or not at all)")->capture_default_str();
+  app.add_option("-o,--output", out_dir,
+                 "output directory; paydrc replaces only files it wrote there (listed in DIR/.paydrc-files)")
+      ->capture_default_str();
 
   auto* check_cmd =
       app.add_subcommand("check", "check specs: syntax, schema, AWS rules and policy packs; exit 1 on unwaived errors");

@@ -117,11 +117,12 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.isfile(os.path.join(out, "main.tf.json")))
         self.assertEqual([n for n in os.listdir(self.tmp) if n != "tf"], [])  # no temp dirs left behind
-        # A second compile replaces the directory whole.
-        with open(os.path.join(out, "stale.txt"), "w") as f:
-            f.write("old")
+        # A second compile replaces only the files paydrc wrote (tests/cli/output_test.py).
+        with open(os.path.join(out, "notes.txt"), "w") as f:
+            f.write("mine")
         self.assertEqual(run("specs/payment.pdr", "--target", "terraform", "-o", out).returncode, 0)
-        self.assertFalse(os.path.exists(os.path.join(out, "stale.txt")))
+        with open(os.path.join(out, "notes.txt")) as f:
+            self.assertEqual(f.read(), "mine")
 
     def test_policy_errors_block_output_and_fail_check(self):
         spec = "golden/policies/DR-RTO/fail.pdr"

@@ -1,0 +1,231 @@
+"""What `paydrc FILE -o DIR` may touch: only files it wrote itself, listed with
+their SHA-256 in DIR/.paydrc-files. Terraform's working files, a repository, the
+spec and the function source survive; anything paydrc cannot prove is its own
+makes it refuse with exit 2 and change nothing. PAYDRC_BIN names the binary
+(ctest sets it)."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_test import ROOT, run  # noqa: E402
+
+MINIMAL = os.path.join(ROOT, "golden", "terraform", "minimal.pdr")
+MINIMAL_SRC = os.path.join(ROOT, "golden", "terraform", "minimal_src")
+# Variables that change the output on purpose; each test sets them itself.
+OUTPUT_ENV = {"ENVIRONMENT_SUFFIX": "", "TERRAFORM_STATE_BUCKET": "", "TERRAFORM_STATE_BUCKET_REGION": ""}
+MANIFEST = ".paydrc-files"
+
+
+def read(path, text=False):
+    with open(path, encoding="utf-8") if text else open(path, "rb") as f:
+        return f.read()
+
+
+def compile_tf(spec, out, cwd=ROOT, **env):
+    return run(spec, "--target", "terraform", "-o", out, cwd=cwd, env={**OUTPUT_ENV, **env})
+
+
+def snapshot(top):
+    """Every path below `top` with its bytes (files), its target (links) or None (directories)."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for d in dirnames:
+            found[os.path.relpath(os.path.join(dirpath, d), top)] = None
+        for f in filenames:
+            path = os.path.join(dirpath, f)
+            rel = os.path.relpath(path, top)
+            found[rel] = ("link", os.readlink(path)) if os.path.islink(path) else read(path)
+    return found
+
+
+def manifest(out):
+    entries = {}
+    with open(os.path.join(out, MANIFEST), encoding="utf-8") as f:
+        for line in f:
+            digest, name = line.rstrip("\n").split("  ", 1)
+            entries[name] = digest
+    return entries
+
+
+def sha256(path):
+    return hashlib.sha256(read(path)).hexdigest()
+
+
+class OutputDirectory(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="paydrc-output-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def project(self, spec_dir=".", source_dir="minimal_src", git=True):
+        """A repository holding the minimal spec and its function source; returns (root, spec path)."""
+        root = os.path.join(self.tmp, "project")
+        os.makedirs(os.path.join(root, spec_dir), exist_ok=True)
+        shutil.copytree(MINIMAL_SRC, os.path.join(root, source_dir))
+        source = os.path.relpath(os.path.join(root, source_dir), os.path.join(root, spec_dir))
+        text = read(MINIMAL, text=True).replace('source = "minimal_src"', f'source = "{source}"')
+        spec = os.path.join(root, spec_dir, "app.pdr")
+        with open(spec, "w", encoding="utf-8") as f:
+            f.write(text)
+        if git:
+            if shutil.which("git"):
+                subprocess.run(["git", "init", "-q", root], check=True)
+            else:
+                os.makedirs(os.path.join(root, ".git"))
+                with open(os.path.join(root, ".git", "HEAD"), "w") as f:
+                    f.write("ref: refs/heads/main\n")
+        return root, spec
+
+    def assert_refused(self, result, *phrases):
+        self.assertEqual(result.returncode, 2, result.stderr.decode(errors="replace"))
+        err = result.stderr.decode()
+        self.assertIn("paydrc: error: ", err)
+        self.assertIn("\nhint: ", err)
+        for phrase in phrases:
+            self.assertIn(phrase, err)
+
+    def test_terraform_working_files_survive_a_recompile(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        # What `terraform init` and a local apply leave beside the configuration.
+        os.makedirs(os.path.join(out, ".terraform", "providers"))
+        kept = {".terraform/providers/marker": b"provider", ".terraform.lock.hcl": b"# lock\n",
+                "terraform.tfstate": b'{"version": 4}\n', "terraform.tfstate.backup": b'{"version": 4}\n',
+                "zz_override.tf.json": b"{}\n"}
+        for name, data in kept.items():
+            with open(os.path.join(out, name), "wb") as f:
+                f.write(data)
+        r = compile_tf(spec, out, ENVIRONMENT_SUFFIX="prod")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name, data in kept.items():
+            with open(os.path.join(out, name), "rb") as f:
+                self.assertEqual(f.read(), data, name)
+        config = json.loads(read(os.path.join(out, "main.tf.json")))
+        self.assertEqual(config["variable"]["environment_suffix"]["default"], "prod")
+        # The manifest lists exactly what paydrc wrote, as `sha256sum -c` reads it.
+        listed = manifest(out)
+        self.assertEqual(sorted(listed), ["main.tf.json", "worker.zip"])
+        for name, digest in listed.items():
+            self.assertEqual(digest, sha256(os.path.join(out, name)), name)
+        self.assertEqual([n for n in os.listdir(out) if n.endswith(".tmp")], [])
+
+    def test_identical_recompile_leaves_files_untouched(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        before = {n: os.stat(os.path.join(out, n)).st_ino for n in ("main.tf.json", "worker.zip")}
+        r = compile_tf(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"2 unchanged", r.stderr)
+        self.assertEqual(before, {n: os.stat(os.path.join(out, n)).st_ino for n in before})
+
+    def test_output_into_a_repository_with_the_spec_is_refused(self):
+        root, spec = self.project()
+        before = snapshot(root)
+        self.assertIn(".git", before)
+        r = compile_tf("app.pdr", ".", cwd=root)
+        self.assert_refused(r, "refusing to write into `.`: it holds the spec `app.pdr`")
+        self.assertEqual(snapshot(root), before)
+        # The same from outside, and for any directory above the spec.
+        self.assert_refused(compile_tf(spec, root), "it holds the spec")
+        self.assert_refused(compile_tf(spec, self.tmp), "it holds the spec")
+        self.assertEqual(snapshot(root), before)
+
+    def test_spec_in_a_subdirectory_of_the_output_is_refused(self):
+        root, spec = self.project(spec_dir="specs", source_dir="src")
+        before = snapshot(root)
+        r = compile_tf("specs/app.pdr", ".", cwd=root)
+        self.assert_refused(r, "it holds the spec `specs/app.pdr`")
+        self.assert_refused(compile_tf(spec, os.path.join(root, "specs")), "it holds the spec")
+        self.assertEqual(snapshot(root), before)
+
+    def test_function_source_is_never_an_output_directory(self):
+        root, spec = self.project(spec_dir="specs", source_dir="functions/src")
+        before = snapshot(root)
+        self.assert_refused(compile_tf(spec, os.path.join(root, "functions")), "it holds the function source")
+        self.assert_refused(compile_tf(spec, os.path.join(root, "functions", "src", "out")),
+                            "it is inside the function source")
+        self.assertEqual(snapshot(root), before)
+
+    def test_stale_files_are_removed_and_changed_ones_refused(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        renamed = os.path.join(root, "renamed.pdr")
+        with open(renamed, "w", encoding="utf-8") as f:
+            f.write(read(spec, text=True).replace("worker", "runner"))
+        # A file of the earlier compile that was changed since is not removed.
+        with open(os.path.join(out, "worker.zip"), "ab") as f:
+            f.write(b"edited")
+        before = snapshot(out)
+        self.assert_refused(compile_tf(renamed, out), "worker.zip` was written by an earlier compile and changed since")
+        self.assertEqual(snapshot(out), before)
+        # Unchanged, it is removed and dropped from the manifest.
+        self.assertEqual(compile_tf(spec, out).returncode, 2)  # still edited: refused for the same file
+        os.remove(os.path.join(out, "worker.zip"))
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        r = compile_tf(renamed, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"removed 1 the previous compile wrote: worker.zip", r.stderr)
+        self.assertEqual(sorted(n for n in os.listdir(out)), [MANIFEST, "main.tf.json", "runner.zip"])
+        self.assertEqual(sorted(manifest(out)), ["main.tf.json", "runner.zip"])
+
+    def test_a_file_paydrc_did_not_write_is_never_replaced(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        os.makedirs(out)
+        with open(os.path.join(out, "main.tf.json"), "w") as f:
+            f.write('{"hand": "written"}\n')
+        before = snapshot(out)
+        self.assert_refused(compile_tf(spec, out), "main.tf.json` exists and paydrc did not write it")
+        self.assertEqual(snapshot(out), before)  # no zip, no manifest
+        # Nor one paydrc wrote and someone edited since.
+        os.remove(os.path.join(out, "main.tf.json"))
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        with open(os.path.join(out, "main.tf.json"), "a") as f:
+            f.write(" ")
+        before = snapshot(out)
+        self.assert_refused(compile_tf(spec, out, ENVIRONMENT_SUFFIX="prod"),
+                            "main.tf.json` was changed since paydrc wrote it")
+        self.assertEqual(snapshot(out), before)
+        # A symbolic link in the way is not paydrc's either.
+        os.remove(os.path.join(out, "worker.zip"))
+        os.symlink(spec, os.path.join(out, "worker.zip"))
+        with open(os.path.join(out, "main.tf.json"), "rb+") as f:
+            f.truncate(os.path.getsize(os.path.join(out, "main.tf.json")) - 1)
+        self.assert_refused(compile_tf(spec, out), "worker.zip` exists and paydrc did not write it")
+        self.assertTrue(os.path.islink(os.path.join(out, "worker.zip")))
+
+    def test_output_that_is_a_file_or_a_broken_manifest_is_refused(self):
+        root, spec = self.project()
+        path = os.path.join(root, "notes.txt")
+        with open(path, "w") as f:
+            f.write("notes\n")
+        self.assert_refused(compile_tf(spec, path), "exists and is not a directory")
+        self.assertEqual(read(path, text=True), "notes\n")
+        out = os.path.join(root, "infra")
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        with open(os.path.join(out, MANIFEST), "a") as f:
+            f.write("not a digest  main.tf.json\n")
+        before = snapshot(out)
+        self.assert_refused(compile_tf(spec, out), f"`{os.path.join(out, MANIFEST)}` is not a paydrc manifest (line 3)")
+        self.assertEqual(snapshot(out), before)
+
+    def test_a_new_output_directory_is_created_with_its_parents(self):
+        root, spec = self.project()
+        out = os.path.join(root, "build", "envs", "dev")
+        r = compile_tf(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(out)), [MANIFEST, "main.tf.json", "worker.zip"])
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main(verbosity=2))
