@@ -31,6 +31,8 @@ std::string_view type_name(Kind kind) {
       return "aws_cloudwatch_log_group";
     case Kind::Topic:
       return "aws_sns_topic";
+    case Kind::TopicSubscription:
+      return "aws_sns_topic_subscription";
     case Kind::Queue:
       return "aws_sqs_queue";
     case Kind::Secret:

@@ -31,6 +31,7 @@ enum class Kind {
   Role,
   LogGroup,
   Topic,
+  TopicSubscription,
   Queue,
   Secret,
   DbSubnetGroup,
@@ -249,7 +250,14 @@ struct LogGroup : Base {
 struct Topic : Base {
   Text name;
   std::string key;
-  std::optional<std::string> email;  // subscription, when the spec names one
+};
+
+// One paging destination of a region's alarm topic (`monitor { notify = [...] }`).
+// Ids: `<topic id>_<n>`, n counting the spec's destinations from 1 in order.
+struct TopicSubscription : Base {
+  std::string topic;     // Topic id
+  std::string protocol;  // email | https
+  std::string endpoint;  // the address or URL
 };
 
 struct Queue : Base {
@@ -493,7 +501,12 @@ struct Alarm : Base {
   double threshold = 0;
   int evaluation_periods = 1;
   std::string treat_missing_data = "notBreaching";
+  int period = 60;  // seconds; detection delay = period x evaluation_periods
   std::string topic;  // Topic id: alarm and OK actions
+  // SNS topic ARNs the spec names (`notify`): alarm and OK actions besides `topic`.
+  std::vector<std::string> external_topics;
+  std::string spec_alarm;      // the `monitor` alarm it lowers; empty for alarms paydrc adds
+  std::optional<Ref> watches;  // the DbCluster, Table, Function, HealthCheck or HttpApi watched
 };
 
 struct WidgetMetric {
@@ -552,6 +565,7 @@ struct Model {
   std::vector<Role> roles;
   std::vector<LogGroup> log_groups;
   std::vector<Topic> topics;
+  std::vector<TopicSubscription> topic_subscriptions;
   std::vector<Queue> queues;
 
   std::vector<Secret> secrets;
