@@ -804,7 +804,15 @@ class Builder {
                "concurrent_executions: functions");
       }
       // Every other pair has a place: databases have readers and tables two
-      // replicas or more (both checked above), functions at least one region.
+      // replicas or more (both checked above); a function needs a region.
+      const ir::Function* fn = sys.function(a.target);
+      if (ok && fn != nullptr && fn->regions.empty()) {
+        auto& d = report(diag::Kind::AlarmWithoutMetric, a.origin.at("target"),
+                         fmt::format("function `{}` is deployed in no region, so alarm `{}` watches nothing",
+                                     fn->name, a.name),
+                         "list the function's `regions`");
+        d.notes.push_back({"the function's regions", fn->origin.at("regions")});
+      }
     }
     // An SNS topic ARN pages only through alarms in its own region.
     for (const ir::NotifyTarget& n : sys.monitor.notify) {
