@@ -357,12 +357,34 @@ def _publish(cfg, payment, amount, txn_id, now):
 _health_cache = {"key": None, "ok": False, "expires": 0.0}
 _monotonic = time.monotonic  # patched by tests; never the wall clock
 
+# The item the health probe writes. Transaction ids are UUIDs, so this key never
+# names a payment; the probe's condition (no `status`) also refuses to touch one.
+HEALTH_CANARY_KEY = "__paydrc_health__"
+
+
+def _probe_payment_path(cfg):
+    """One conditional write to the transactions table: the data-plane call every
+    payment makes first. DescribeTable (control plane) stays green while writes
+    fail (throttling, a lost key grant, a table that no longer accepts writes),
+    which would leave Route 53 routing every payment to a region answering 503.
+    """
+    _client("dynamodb", cfg["region"], _HEALTH_CONFIG).update_item(
+        TableName=cfg["transactions_table"],
+        Key={"transaction_id": {"S": HEALTH_CANARY_KEY}},
+        UpdateExpression="SET #checked = :now, #region = :region",
+        # Always true for the canary (it never gets a status); false for a payment.
+        ConditionExpression="attribute_not_exists(#status)",
+        ExpressionAttributeNames={"#checked": "health_checked_at", "#region": "health_region",
+                                  "#status": "status"},
+        ExpressionAttributeValues={":now": {"S": datetime.now(timezone.utc).isoformat()},
+                                   ":region": {"S": cfg["region"]}})
+
 
 def _health(ctx):
-    """200 only if configured and the transactions table answers DescribeTable.
+    """200 only if configured and a conditional write of the canary item succeeds.
 
     The result (good or bad) is cached for HEALTH_CACHE_SECONDS so Route 53's
-    many checkers cost about one DescribeTable per warm instance per period.
+    many checkers cost about one write per warm instance per period.
     """
     try:
         cfg = _config()
@@ -375,11 +397,8 @@ def _health(ctx):
         ok = _health_cache["ok"]
     else:
         try:
-            table = _client("dynamodb", cfg["region"], _HEALTH_CONFIG).describe_table(
-                TableName=cfg["transactions_table"])["Table"]
-            ok = table.get("TableStatus") in ("ACTIVE", "UPDATING")
-            if not ok:
-                _log(logging.ERROR, "health_unavailable", ctx, reason="table not active")
+            _probe_payment_path(cfg)
+            ok = True
         except (ClientError, BotoCoreError) as exc:
             ok = False
             _log(logging.ERROR, "health_unavailable", ctx, error_class=type(exc).__name__,

@@ -131,6 +131,7 @@ std::string_view get_att(Kind kind, Attr attr) {
     case Attr::Arn:
       switch (kind) {
         case Kind::Topic:
+        case Kind::TopicSubscription:  // Ref of a subscription is its ARN
         case Kind::Secret:
         case Kind::Certificate:
           return "";
@@ -235,6 +236,7 @@ std::map<Unit, std::string> unit_regions(const infra::Model& m) {
   collect(out, Kind::Role, m.roles);
   collect(out, Kind::LogGroup, m.log_groups);
   collect(out, Kind::Topic, m.topics);
+  collect(out, Kind::TopicSubscription, m.topic_subscriptions);
   collect(out, Kind::Queue, m.queues);
   collect(out, Kind::Secret, m.secrets);
   collect(out, Kind::DbSubnetGroup, m.db_subnet_groups);

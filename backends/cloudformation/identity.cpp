@@ -72,10 +72,11 @@ void emit_identity(Builder& b) {
     b.resource(topic, "AWS::SNS::Topic")["Properties"] = {{"TopicName", b.text(t.name)},
                                                           {"KmsMasterKeyId", b.ref(Kind::Key, t.key, Attr::Arn)},
                                                           {"Tags", b.name_tags(t.name)}};
-    if (t.email) {
-      b.resource(topic + "Subscription", "AWS::SNS::Subscription")["Properties"] = {
-          {"TopicArn", b.ref(Kind::Topic, t.id, Attr::Arn)}, {"Protocol", "email"}, {"Endpoint", *t.email}};
-    }
+  }
+  for (const infra::TopicSubscription& s : m.topic_subscriptions) {
+    b.begin(Kind::TopicSubscription, s.id);
+    b.resource(Builder::logical(Kind::TopicSubscription, s.id), "AWS::SNS::Subscription")["Properties"] = {
+        {"TopicArn", b.ref(Kind::Topic, s.topic, Attr::Arn)}, {"Protocol", s.protocol}, {"Endpoint", s.endpoint}};
   }
   for (const infra::Queue& q : m.queues) {
     b.begin(Kind::Queue, q.id);

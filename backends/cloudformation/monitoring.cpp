@@ -20,14 +20,16 @@ json dimensions(Builder& b, const std::vector<std::pair<std::string, infra::Text
 
 void emit_alarm(Builder& b, const infra::Alarm& a) {
   b.begin(Kind::Alarm, a.id);
+  json actions = json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)});
+  for (const std::string& arn : a.external_topics) actions.push_back(arn);
   json props = {{"AlarmName", b.text(a.name)},
                 {"AlarmDescription", a.description},
                 {"ComparisonOperator", a.comparison},
                 {"Threshold", json_number(a.threshold)},
                 {"EvaluationPeriods", a.evaluation_periods},
                 {"TreatMissingData", a.treat_missing_data},
-                {"AlarmActions", json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)})},
-                {"OKActions", json::array({b.ref(Kind::Topic, a.topic, Attr::Arn)})},
+                {"AlarmActions", actions},
+                {"OKActions", actions},
                 {"Tags", b.name_tags(a.name)}};
   if (a.queries.size() == 1 && a.queries[0].expression.empty()) {
     const infra::MetricQuery& q = a.queries[0];

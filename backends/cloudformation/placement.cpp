@@ -8,7 +8,7 @@ namespace {
 
 using infra::Kind;
 
-enum class Stage { Foundation, Main, Regional, Failover };
+enum class Stage { Foundation, Main, Regional, Failover, Watch };
 
 // Route 53 health checks and failover records deploy together and last: the
 // failover name answers once every region's front door does.
@@ -84,11 +84,30 @@ std::optional<Placement> place(const infra::Model& model, const Builder& discove
     }
   }
 
+  // Watch: units of other regions that read the failover stack (Route 53
+  // publishes health-check metrics in us-east-1 only, so a health-check alarm
+  // lives there even when us-east-1 is not the home region).
+  std::set<Unit> watch;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [u, region] : regions) {
+      if (region_of(u) == home || watch.count(u)) continue;
+      for (const Unit& d : deps_of(u)) {
+        if (late.count(d) || watch.count(d)) {
+          watch.insert(u);
+          grew = true;
+          break;
+        }
+      }
+    }
+  }
+
   // The stacks, in deploy order; empty ones are left out.
   Placement placement;
   std::map<std::pair<std::string, Stage>, std::size_t> index;
   auto stage_of = [&](const Unit& u) {
     if (region_of(u) == home) return late.count(u) ? Stage::Failover : Stage::Main;
+    if (watch.count(u)) return Stage::Watch;
     return foundation.count(u) ? Stage::Foundation : Stage::Regional;
   };
   std::set<std::pair<std::string, Stage>> used;
@@ -120,7 +139,13 @@ std::optional<Placement> place(const infra::Model& model, const Builder& discove
         s.name = model.system + "-" + r.role + "-failover";
         s.stage = "failover";
         s.purpose = "Route 53 health checks and failover records, and the " + home +
-                    " resources that read values of the other regions: deployed last";
+                    " resources that read values of the other regions" + (watch.empty() ? ": deployed last" : "");
+        break;
+      case Stage::Watch:
+        s.name = model.system + "-" + r.role + "-watch";
+        s.stage = "watch";
+        s.purpose = "what " + r.aws_region + " watches of the failover stack (the Route 53 health-check alarms: " +
+                    "Route 53 publishes their metrics in us-east-1): deployed last";
         break;
     }
     index[{r.role, stage}] = placement.stacks.size();
@@ -134,6 +159,9 @@ std::optional<Placement> place(const infra::Model& model, const Builder& discove
     if (r.role != home) add(r, Stage::Regional);
   }
   if (!model.regions.empty()) add(model.regions.front(), Stage::Failover);
+  for (const infra::RegionInfo& r : model.regions) {
+    if (r.role != home) add(r, Stage::Watch);
+  }
 
   for (const auto& [u, region] : regions) placement.stack_of[u] = index[{region_of(u), stage_of(u)}];
   for (const auto& [u, deps] : edges) {

@@ -25,8 +25,10 @@ void emit_alarm(Document& doc, const infra::Alarm& a) {
   body["threshold"] = json_number(a.threshold);
   body["evaluation_periods"] = a.evaluation_periods;
   body["treat_missing_data"] = a.treat_missing_data;
-  body["alarm_actions"] = json::array({Document::ref(Kind::Topic, a.topic, Attr::Arn)});
-  body["ok_actions"] = json::array({Document::ref(Kind::Topic, a.topic, Attr::Arn)});
+  json actions = json::array({Document::ref(Kind::Topic, a.topic, Attr::Arn)});
+  for (const std::string& arn : a.external_topics) actions.push_back(arn);
+  body["alarm_actions"] = actions;
+  body["ok_actions"] = actions;
   body["tags"] = Document::name_tag(a.name);
   if (a.queries.size() == 1 && a.queries[0].expression.empty()) {
     const infra::MetricQuery& q = a.queries[0];

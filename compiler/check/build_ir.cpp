@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "check/aws_data.h"
@@ -557,11 +558,91 @@ class Builder {
         m.dashboards.push_back(dash);
       }
     }
-    if (c.get("notify_email") != nullptr) m.notify_email = str(c, "notify_email");
+    if (const TypedValue* v = c.get("notify_email")) notify_target({v->text, v->range}, true, m);
+    if (const TypedValue* v = c.get("notify")) {
+      for (const Named& n : v->items) notify_target(n, false, m);
+    }
     for (const Instance& a : c.children) {
       if (a.kind == "alarm") m.alarms.push_back(alarm(a));
     }
     return m;
+  }
+
+  // One paging destination: an e-mail address or an https:// URL (subscribed to each
+  // region's alarm topic) or an existing SNS topic ARN (an action of the alarms in
+  // the topic's own region: CloudWatch rejects an action on a topic in another
+  // region, "Invalid region ... specified", cds-snc/notification-terraform#128).
+  void notify_target(const Named& entry, bool email_only, ir::Monitor& m) {
+    const std::string& text = entry.text;
+    auto invalid = [&](std::string message, std::string hint) {
+      report(diag::Kind::InvalidNotify, entry.range, std::move(message), std::move(hint));
+    };
+    for (const ir::NotifyTarget& seen : m.notify) {
+      if (seen.endpoint == text) {
+        auto& d = report(diag::Kind::InvalidNotify, entry.range, fmt::format("`{}` is listed twice", text),
+                         "name each destination once");
+        d.notes.push_back({"first listed here", seen.range});
+        return;
+      }
+    }
+    const bool has_space = std::any_of(text.begin(), text.end(), [](char ch) {
+      return std::isspace(static_cast<unsigned char>(ch)) != 0 || std::iscntrl(static_cast<unsigned char>(ch)) != 0;
+    });
+    if (!email_only && text.starts_with("arn:")) {
+      // arn:PARTITION:sns:REGION:ACCOUNT:NAME (SNS API reference, CreateTopic: names are
+      // 1-256 letters, digits, hyphens and underscores; FIFO topics end in .fifo).
+      std::vector<std::string> parts;
+      for (std::size_t start = 0;;) {
+        std::size_t colon = text.find(':', start);
+        parts.push_back(text.substr(start, colon - start));
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+      }
+      const std::string hint = "write an existing topic's ARN, such as `arn:aws:sns:us-east-1:123456789012:pager`";
+      if (parts.size() != 6 || !parts[1].starts_with("aws") || parts[2] != "sns") {
+        return invalid(fmt::format("`{}` is not an SNS topic ARN", text), hint);
+      }
+      const std::string& region = parts[3];
+      const std::string& account = parts[4];
+      std::string name = parts[5];
+      if (name.ends_with(".fifo")) name.resize(name.size() - 5);
+      bool name_ok = !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-' || ch == '_';
+      });
+      bool account_ok = account.size() == 12 && std::all_of(account.begin(), account.end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch)) != 0;
+      });
+      if (find_aws_region(region) == nullptr) {
+        return invalid(fmt::format("`{}` names no AWS region in the topic ARN", region), hint);
+      }
+      if (!account_ok) return invalid(fmt::format("`{}` is not a 12-digit AWS account id", account), hint);
+      if (!name_ok) return invalid(fmt::format("`{}` is not an SNS topic name", parts[5]), hint);
+      m.notify.push_back({ir::NotifyKind::SnsTopic, text, entry.range});
+      return;
+    }
+    if (!email_only && (text.starts_with("https://") || text.starts_with("http://"))) {
+      if (text.starts_with("http://")) {
+        return invalid("alarms would page over plain `http://`", "use the endpoint's `https://` URL");
+      }
+      const std::string host = text.substr(8, text.find_first_of("/?#:", 8) - 8);
+      if (host.empty() || has_space || host.find('.') == std::string::npos) {
+        return invalid(fmt::format("`{}` is not an https URL with a host name", text),
+                       "such as `https://events.pagerduty.com/integration/KEY/enqueue`");
+      }
+      m.notify.push_back({ir::NotifyKind::Https, text, entry.range});
+      return;
+    }
+    const std::size_t at = text.find('@');
+    const bool email_ok = at != std::string::npos && at > 0 && text.find('@', at + 1) == std::string::npos &&
+                          text.size() <= 254 && !has_space && text.find('.', at + 2) != std::string::npos &&
+                          !text.ends_with(".");
+    if (!email_ok) {
+      if (email_only) return invalid(fmt::format("`{}` is not an e-mail address", text), "such as `oncall@example.com`");
+      return invalid(fmt::format("`{}` is not an e-mail address, an https:// URL or an SNS topic ARN", text),
+                     "such as `oncall@example.com`, `https://events.example.com/hook` or "
+                     "`arn:aws:sns:us-east-1:123456789012:pager`");
+    }
+    m.notify.push_back({ir::NotifyKind::Email, text, entry.range});
   }
 
   ir::Alarm alarm(const Instance& c) {
@@ -743,10 +824,34 @@ class Builder {
           break;
       }
       if (!ok) {
-        report(diag::Kind::InvalidValue, a.origin.at("metric"),
-               fmt::format("{} {} has no `{}` metric", kind == "function" ? "a" : "a", kind, ir::metric_name(a.metric)),
+        report(diag::Kind::AlarmWithoutMetric, a.origin.at("metric"),
+               fmt::format("a {} has no `{}` metric", kind, ir::metric_name(a.metric)),
                "replication_lag: databases and tables; throttles: tables and functions; errors, duration, "
                "concurrent_executions: functions");
+      }
+      // Every other pair has a place: databases have readers and tables two
+      // replicas or more (both checked above); a function needs a region.
+      const ir::Function* fn = sys.function(a.target);
+      if (ok && fn != nullptr && fn->regions.empty()) {
+        auto& d = report(diag::Kind::AlarmWithoutMetric, a.origin.at("target"),
+                         fmt::format("function `{}` is deployed in no region, so alarm `{}` watches nothing",
+                                     fn->name, a.name),
+                         "list the function's `regions`");
+        d.notes.push_back({"the function's regions", fn->origin.at("regions")});
+      }
+    }
+    // An SNS topic ARN pages only through alarms in its own region.
+    for (const ir::NotifyTarget& n : sys.monitor.notify) {
+      if (n.kind != ir::NotifyKind::SnsTopic) continue;
+      std::string region = n.endpoint;  // arn:PARTITION:sns:REGION:... (validated above)
+      for (int field = 0; field < 3; ++field) region.erase(0, region.find(':') + 1);
+      region.resize(region.find(':'));
+      bool used = std::any_of(sys.regions.begin(), sys.regions.end(),
+                              [&](const ir::Region& r) { return r.aws_region == region; });
+      if (!used) {
+        report(diag::Kind::InvalidNotify, n.range,
+               fmt::format("no region of the spec is in `{}`, so no alarm can notify this topic", region),
+               "CloudWatch alarms notify topics in their own region: name a topic in one of the spec's regions");
       }
     }
   }

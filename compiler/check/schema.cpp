@@ -151,7 +151,8 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"backup", "covers", RefList, Req, "", "database|table", "Data tiers in the plan."},
 
     {"monitor", "dashboards", RefList, Opt, "[]", "region", "Regions with a CloudWatch dashboard."},
-    {"monitor", "notify_email", String, Opt, "", "", "E-mail subscribed to the alarm topic."},
+    {"monitor", "notify_email", String, Opt, "", "", "E-mail subscribed to every region's alarm topic (the same as one e-mail in `notify`)."},
+    {"monitor", "notify", StringList, Opt, "[]", "", "Who is paged: e-mail addresses and `https://` URLs (an incident tool's webhook) subscribed to every region's alarm topic, and existing SNS topic ARNs (`arn:aws:sns:REGION:ACCOUNT:NAME`) every alarm also notifies."},
     {"alarm", "metric", Enum, Req, "", "replication_lag|errors|throttles|duration|concurrent_executions", "Metric watched."},
     {"alarm", "target", Ref, Req, "", "database|table|function", "Block the metric is about."},
     {"alarm", "threshold", Threshold, Req, "", "", "Alarm when the metric is above this (a duration for lag and duration)."},

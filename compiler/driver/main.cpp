@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "backends/backend.h"
@@ -35,6 +36,7 @@ using namespace paydrc;
 constexpr int kOk = 0;
 constexpr int kSpecErrors = 1;
 constexpr int kUsage = 2;
+constexpr int kInternalError = 3;  // a bug in paydrc (a broken invariant between phases)
 
 int report_read_error(const frontend::Loaded& loaded, const std::string& path) {
   std::cerr << fmt::format("paydrc: error: `{}` {}\n", path, loaded.read_error);
@@ -250,7 +252,7 @@ int explain_recovery(const std::string& path, const std::string& format) {
                              "Terraform address / CloudFormation logical id in region)\n\n",
                              loaded.ir->name)
               << policies::render_budget(recovery, driver::cite) << "\nMonthly cost estimate\n\n"
-              << policies::render_estimate(policies::estimate_cost(*loaded.ir, prices));
+              << policies::render_estimate(policies::estimate_cost(*loaded.ir, model, prices));
   }
   return driver::objectives_met(recovery) ? kOk : kSpecErrors;
 }
@@ -270,7 +272,7 @@ int explain(const std::string& path, const std::string& target) {
   static const policies::RecoveryFacts facts = policies::load_recovery_facts();
   static const policies::PriceTable prices = policies::load_prices();
   auto recovery = policies::analyse(*loaded.ir, model, facts);
-  auto estimate = policies::estimate_cost(*loaded.ir, prices);
+  auto estimate = policies::estimate_cost(*loaded.ir, model, prices);
   std::optional<std::vector<backends::OutputFile>> files;
   if (!target.empty()) {
     const backends::Backend* backend = backends::find_backend(target);
@@ -348,7 +350,18 @@ int dump_spec(const std::string& what, const std::string& path) {
 
 }  // namespace
 
+int run_command(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  try {
+    return run_command(argc, argv);
+  } catch (const std::logic_error& e) {
+    std::cerr << "paydrc: " << e.what() << "\nhint: this is a bug in paydrc; please report it with the spec\n";
+    return kInternalError;
+  }
+}
+
+int run_command(int argc, char** argv) {
   CLI::App app{"paydrc: compiles a disaster-recovery spec (.pdr) into policy-checked Terraform JSON or CloudFormation"};
   app.set_version_flag("--version", std::string("paydrc ") + PAYDRC_VERSION);
   app.require_subcommand(0, 1);

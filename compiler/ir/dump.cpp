@@ -258,9 +258,12 @@ std::string ir_text(const ir::System& s) {
   }
   Json dashboards = Json::array();
   for (const auto& d : s.monitor.dashboards) dashboards.push_back(d.region);
-  j["monitor"] = {{"dashboards", dashboards},
-                  {"notify_email", s.monitor.notify_email ? Json(*s.monitor.notify_email) : Json()},
-                  {"alarms", alarms}};
+  Json notify = Json::array();
+  for (const auto& n : s.monitor.notify) {
+    static constexpr const char* kinds[] = {"email", "https", "sns_topic"};
+    notify.push_back({{"kind", kinds[static_cast<int>(n.kind)]}, {"endpoint", n.endpoint}});
+  }
+  j["monitor"] = {{"dashboards", dashboards}, {"notify", notify}, {"alarms", alarms}};
 
   Json parameters = Json::array();
   for (const auto& p : s.parameters) {

@@ -194,10 +194,19 @@ struct Dashboard {
   Origin origin;
 };
 
+// Where alarms page: `notify_email` and each `notify` entry, in that order.
+enum class NotifyKind { Email, Https, SnsTopic };
+
+struct NotifyTarget {
+  NotifyKind kind = NotifyKind::Email;
+  std::string endpoint;  // the address, the https:// URL or the topic ARN
+  SourceRange range;
+};
+
 struct Monitor {
   std::vector<Alarm> alarms;
   std::vector<Dashboard> dashboards;
-  std::optional<std::string> notify_email;
+  std::vector<NotifyTarget> notify;
   Origin origin;
 };
 

@@ -250,14 +250,14 @@ struct LogGroup : Base {
 struct Topic : Base {
   Text name;
   std::string key;
-  std::optional<std::string> email;  // subscription, when the spec names one
 };
 
-// A paging destination subscribed to a region's alarm topic.
+// One paging destination of a region's alarm topic (`monitor { notify = [...] }`).
+// Ids: `<topic id>_<n>`, n counting the spec's destinations from 1 in order.
 struct TopicSubscription : Base {
   std::string topic;     // Topic id
   std::string protocol;  // email | https
-  std::string endpoint;
+  std::string endpoint;  // the address or URL
 };
 
 struct Queue : Base {
@@ -501,10 +501,12 @@ struct Alarm : Base {
   double threshold = 0;
   int evaluation_periods = 1;
   std::string treat_missing_data = "notBreaching";
+  int period = 60;  // seconds; detection delay = period x evaluation_periods
   std::string topic;  // Topic id: alarm and OK actions
-  std::vector<std::string> external_topics;  // existing SNS topic ARNs the spec names, notified too
-  std::string spec_alarm;                    // the monitor alarm it comes from; empty for alarms paydrc adds
-  std::optional<Ref> watches;                // the resource whose metric it watches
+  // SNS topic ARNs the spec names (`notify`): alarm and OK actions besides `topic`.
+  std::vector<std::string> external_topics;
+  std::string spec_alarm;      // the `monitor` alarm it lowers; empty for alarms paydrc adds
+  std::optional<Ref> watches;  // the DbCluster, Table, Function, HealthCheck or HttpApi watched
 };
 
 struct WidgetMetric {

@@ -54,7 +54,7 @@ double aurora_hourly(const PriceTable& t, const std::string& instance_class) {
 
 }  // namespace
 
-Estimate estimate_cost(const ir::System& s, const PriceTable& t) {
+Estimate estimate_cost(const ir::System& s, const infra::Model& model, const PriceTable& t) {
   Estimate e;
   auto add = [&](std::string what, double quantity, std::string unit, const Price& price, SourceRange range,
                  double unit_price = -1) {
@@ -133,8 +133,10 @@ Estimate estimate_cost(const ir::System& s, const PriceTable& t) {
   if (!s.databases.empty()) {
     add("database master-password secret", 1, "secrets", t.at("secret_month"), s.databases.front().origin.range);
   }
-  add("CloudWatch alarms", static_cast<double>(s.monitor.alarms.size()) * static_cast<double>(s.regions.size()),
-      "alarms", t.at("alarm_month"), s.monitor.origin.range);
+  // What is deployed: one per placement of each declared alarm plus the alarms
+  // paydrc adds (health checks, API server errors).
+  add("CloudWatch alarms", static_cast<double>(model.alarms.size()), "alarms", t.at("alarm_month"),
+      s.monitor.origin.range.valid() ? s.monitor.origin.range : s.origin.range);
   add("CloudWatch dashboards", static_cast<double>(s.monitor.dashboards.size()), "dashboards", t.at("dashboard_month"),
       s.monitor.origin.range);
   return e;

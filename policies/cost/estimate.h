@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/ir.h"
+#include "lower/infra.h"
 
 namespace paydrc::policies {
 
@@ -41,7 +42,8 @@ struct Estimate {
   double total = 0;
 };
 
-Estimate estimate_cost(const ir::System& system, const PriceTable& prices);
+// Resources that lowering produced (alarms) are counted in `model`, not in the spec.
+Estimate estimate_cost(const ir::System& system, const infra::Model& model, const PriceTable& prices);
 std::string render_estimate(const Estimate& e);
 
 }  // namespace paydrc::policies

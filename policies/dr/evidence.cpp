@@ -62,11 +62,7 @@ std::vector<Evidence> paging_evidence(const infra::Model& m, const infra::Alarm&
 }
 
 ir::Seconds alarm_delay(const infra::Alarm& alarm) {
-  int period = 60;
-  for (const infra::MetricQuery& q : alarm.queries) {
-    if (q.expression.empty()) period = std::max(period, q.period);
-  }
-  return static_cast<ir::Seconds>(period) * std::max(1, alarm.evaluation_periods);
+  return static_cast<ir::Seconds>(alarm.period) * std::max(1, alarm.evaluation_periods);
 }
 
 std::string lost_region(const ir::System& s) {

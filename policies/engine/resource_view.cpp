@@ -173,7 +173,11 @@ Json attributes(const infra::LogGroup& r) {
 }
 
 Json attributes(const infra::Topic& r) {
-  return {{"name", text(r.name)}, {"key", r.key}, {"email", optional(r.email)}};
+  return {{"name", text(r.name)}, {"key", r.key}};
+}
+
+Json attributes(const infra::TopicSubscription& r) {
+  return {{"topic", r.topic}, {"protocol", r.protocol}, {"endpoint", r.endpoint}};
 }
 
 Json attributes(const infra::Queue& r) {
@@ -386,7 +390,11 @@ Json attributes(const infra::Alarm& r) {
           {"threshold", r.threshold},
           {"evaluation_periods", r.evaluation_periods},
           {"treat_missing_data", r.treat_missing_data},
-          {"topic", r.topic}};
+          {"period", r.period},
+          {"topic", r.topic},
+          {"external_topics", strings(r.external_topics)},
+          {"spec_alarm", r.spec_alarm},
+          {"watches", r.watches ? Json(fmt::format("{}.{}", kind_name(r.watches->kind), r.watches->id)) : Json(nullptr)}};
 }
 
 Json attributes(const infra::Dashboard& r) {
@@ -446,6 +454,7 @@ const std::vector<TypeEntry>& type_table() {
       entry<&M::roles>(Kind::Role, "role"),
       entry<&M::log_groups>(Kind::LogGroup, "log_group"),
       entry<&M::topics>(Kind::Topic, "topic"),
+      entry<&M::topic_subscriptions>(Kind::TopicSubscription, "topic_subscription"),
       entry<&M::queues>(Kind::Queue, "queue"),
       entry<&M::secrets>(Kind::Secret, "secret"),
       entry<&M::db_subnet_groups>(Kind::DbSubnetGroup, "db_subnet_group"),

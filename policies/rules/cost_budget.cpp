@@ -16,7 +16,7 @@ const Rule& cost_budget() {
        "AWS Well-Architected Cost Optimization Pillar COST02-BP05"},
       [](const Context& ctx, Findings& out) {
         if (!ctx.system.budget_cents) return;
-        Estimate e = estimate_cost(ctx.system, ctx.prices);
+        Estimate e = estimate_cost(ctx.system, ctx.model, ctx.prices);
         double budget = static_cast<double>(*ctx.system.budget_cents) / 100.0;
         if (e.total <= budget) return;
         auto& d = out.add(ctx.system.origin.at("budget"),

@@ -404,10 +404,29 @@ class SeedComponents(unittest.TestCase):
         self.assertTrue(any("processor-errors" in n for n in names))
         self.assertTrue(any("throttles" in n for n in names))
         self.assertEqual(self.count("AWS::SNS::Topic"), 2)
+        # CloudWatch notifies topics of the alarm's own region only: a topic of the
+        # same stack, or of an earlier stack in the same region (the health-check
+        # alarms deploy with the health checks, after the region's topic).
+        region_of = {s["template"]: s["region"] for s in self.manifest["stacks"]}
+        topic_region = {logical: region_of[t] for (t, logical) in all_resources(self.templates, "AWS::SNS::Topic")}
         for (template, logical), a in alarms.items():
-            topics = resources(self.templates[template], "AWS::SNS::Topic")
             for action in a["Properties"]["AlarmActions"] + a["Properties"]["OKActions"]:
-                self.assertIn(action["Ref"], topics, f"{logical}: action to a topic of another stack")
+                if "Ref" in action:
+                    self.assertIn(action["Ref"], resources(self.templates[template], "AWS::SNS::Topic"), logical)
+                else:
+                    read = action["Fn::GetStackOutput"]
+                    self.assertEqual(read["Region"], region_of[template], f"{logical}: topic of another region")
+                    self.assertTrue(read["OutputName"].endswith("TopicArn"), logical)
+                    self.assertIn(read["OutputName"][:-len("Arn")], topic_region, logical)
+        # Each region's topic pages the spec's destinations.
+        subscriptions = all_resources(self.templates, "AWS::SNS::Subscription")
+        self.assertEqual(sorted(s["Properties"]["Protocol"] for s in subscriptions.values()),
+                         ["email", "email", "https", "https"])
+        # paydrc's own alarms: health checks (us-east-1) and each API's 5xx.
+        metrics = sorted(a["Properties"].get("MetricName", "") for a in alarms.values())
+        self.assertEqual(metrics.count("HealthCheckStatus"), 2)
+        self.assertEqual(metrics.count("5xx"), 2)
+        self.assertEqual(metrics.count("ReplicationLatency"), 4)
 
     def test_ssm_parameters_and_keys(self):
         paths = {p["Properties"]["Name"]["Fn::Sub"] for p in all_resources(self.templates, "AWS::SSM::Parameter").values()}

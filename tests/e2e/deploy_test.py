@@ -670,6 +670,25 @@ class DeployToMotoTest(unittest.TestCase):
                             for a in alarms for ns, name in metrics(a)), "DynamoDB throttle alarms")
         for a in alarms:
             self.assertTrue(a.get("AlarmActions"), f"{a['AlarmName']}: wired to SNS")
+        # DynamoDB lag: one per (sending, receiving) pair per table, in the sending
+        # region; a replica that stops reporting pages.
+        lag = [a for a in alarms if ("AWS/DynamoDB", "ReplicationLatency") in set(metrics(a))]
+        self.assertEqual(len(lag), 4, sorted(a["AlarmName"] for a in lag))
+        for a in lag:
+            self.assertEqual(a["TreatMissingData"], "breaching", a["AlarmName"])
+            receiving = {d["Name"]: d["Value"] for d in a["Dimensions"]}["ReceivingRegion"]
+            self.assertNotIn(receiving, a["AlarmArn"], f"{a['AlarmName']}: placed in the sending region")
+        # Route 53 health checks: alarms in us-east-1, where the metric lives.
+        health = [a for a in alarms if ("AWS/Route53", "HealthCheckStatus") in set(metrics(a))]
+        self.assertEqual(len(health), 2)
+        for a in health:
+            self.assertIn(":us-east-1:", a["AlarmArn"])
+        # The API's server errors, per region.
+        self.assertEqual(sum(("AWS/ApiGateway", "5xx") in set(metrics(a)) for a in alarms), 2)
+        # Each region's alarm topic pages the spec's destinations.
+        for role, region in regions.items():
+            subs = self.client("sns", region).list_subscriptions()["Subscriptions"]
+            self.assertEqual(sorted(s["Protocol"] for s in subs), ["email", "https"], region)
 
         # SSM parameters.
         ssm = self.client("ssm", PRIMARY_REGION)

@@ -369,10 +369,65 @@ class HealthTest(PaymentTestCase):
     def health(self):
         return self.call(make_event("GET", "/health"))
 
+    def canary(self):
+        return self.ddb.get_item(TableName=TRANSACTIONS, ConsistentRead=True,
+                                 Key={"transaction_id": {"S": index.HEALTH_CANARY_KEY}}).get("Item")
+
     def test_ok(self):
         status, body, headers = self.health()
         self.assertEqual((status, body), (200, {"status": "ok", "region": REGION}))
         self.assertEqual(headers["cache-control"], "no-store")
+
+    def test_probe_writes_the_canary_item(self):
+        # The payment path's first call is a conditional write to the transactions
+        # table: the probe makes one too, on a fixed key no payment can have.
+        self.assertIsNone(self.canary())
+        self.assertEqual(self.health()[0], 200)
+        canary = self.canary()
+        self.assertEqual(canary["health_region"], {"S": REGION})
+        self.assertIn("health_checked_at", canary)
+        self.assertNotIn("status", canary)  # never looks like a payment
+        self.clock[0] += index.HEALTH_CACHE_SECONDS
+        self.assertEqual(self.health()[0], 200)  # the condition holds again
+
+    def test_probe_never_overwrites_a_payment(self):
+        status, body, _ = self.post(payment())
+        self.assertEqual(status, 201)
+        stored = self.transaction(body["transaction_id"])
+        self.assertEqual(self.health()[0], 200)
+        self.assertEqual(self.transaction(body["transaction_id"]), stored)
+        self.assertEqual(len(self.items(TRANSACTIONS)), 2)  # the payment and the canary
+
+    def test_probe_is_one_conditional_update(self):
+        stub = mock.Mock()
+        with mock.patch.object(index, "_client", return_value=stub) as client:
+            self.assertEqual(self.health()[0], 200)
+        client.assert_called_once_with("dynamodb", REGION, index._HEALTH_CONFIG)
+        stub.describe_table.assert_not_called()  # control plane proves nothing
+        stub.update_item.assert_called_once()
+        kwargs = stub.update_item.call_args.kwargs
+        self.assertEqual(kwargs["TableName"], TRANSACTIONS)
+        self.assertEqual(kwargs["Key"], {"transaction_id": {"S": "__paydrc_health__"}})
+        self.assertIn("ConditionExpression", kwargs)
+
+    def test_health_config_is_short(self):
+        config = index._HEALTH_CONFIG
+        self.assertLessEqual(config.connect_timeout + config.read_timeout, 2)
+        self.assertEqual(config.retries["max_attempts"], 1)
+
+    def test_data_plane_failure_while_control_plane_answers(self):
+        # DescribeTable succeeds, writes do not: the region cannot take payments.
+        for code in ("AccessDeniedException", "ProvisionedThroughputExceededException",
+                     "ThrottlingException", "InternalServerError"):
+            with self.subTest(code=code):
+                index._health_cache.update(key=None, ok=False, expires=0.0)
+                stub = mock.Mock()
+                stub.describe_table.return_value = {"Table": {"TableStatus": "ACTIVE"}}
+                stub.update_item.side_effect = ClientError(
+                    {"Error": {"Code": code, "Message": "arn:aws:dynamodb:secret"}}, "UpdateItem")
+                with mock.patch.object(index, "_client", return_value=stub):
+                    self.assertEqual(self.health()[:2], (503, {"status": "unavailable"}))
+                self.assertNotIn("arn:aws", self.log.getvalue())
 
     def test_missing_configuration(self):
         for name in ("SESSIONS_TABLE", "TRANSACTIONS_TABLE", "EVENT_BUS_NAME", "AWS_REGION"):
@@ -397,7 +452,7 @@ class HealthTest(PaymentTestCase):
         self.clock[0] += index.HEALTH_CACHE_SECONDS
         self.assertEqual(self.health()[0], 200)
 
-    def test_one_describe_table_per_period(self):
+    def test_one_probe_per_period(self):
         real = index._client
         calls = []
 
@@ -412,7 +467,7 @@ class HealthTest(PaymentTestCase):
 
     def test_endpoint_unreachable(self):
         stub = mock.Mock()
-        stub.describe_table.side_effect = EndpointConnectionError(endpoint_url="https://x")
+        stub.update_item.side_effect = EndpointConnectionError(endpoint_url="https://x")
         with mock.patch.object(index, "_client", return_value=stub):
             self.assertEqual(self.health()[:2], (503, {"status": "unavailable"}))
 
