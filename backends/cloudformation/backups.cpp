@@ -14,6 +14,9 @@ void emit_backups(Builder& b) {
     body["Properties"] = {{"BackupVaultName", b.text(v.name)},
                           {"EncryptionKeyArn", b.ref(Kind::Key, v.key, Attr::Arn)},
                           {"BackupVaultTags", {{"Name", b.text(v.name)}}}};
+    // Governance mode: without ChangeableForDays the lock never becomes immutable.
+    if (v.lock_min_retention_days > 0)
+      body["Properties"]["LockConfiguration"] = {{"MinRetentionDays", v.lock_min_retention_days}};
     // Recovery points outlive the stack.
     body["DeletionPolicy"] = "Retain";
     body["UpdateReplacePolicy"] = "Retain";
@@ -39,12 +42,12 @@ void emit_backups(Builder& b) {
   }
   for (const infra::BackupSelection& s : m.backup_selections) {
     b.begin(Kind::BackupSelection, s.id);
+    json selection = {{"SelectionName", b.text(s.name)}, {"IamRoleArn", b.ref(Kind::Role, s.role, Attr::Arn)}};
+    if (!s.resources.empty()) selection["Resources"] = b.texts(s.resources);
+    for (const auto& [key, value] : s.tags)
+      selection["ListOfTags"].push_back({{"ConditionType", "STRINGEQUALS"}, {"ConditionKey", key}, {"ConditionValue", value}});
     b.resource(Builder::logical(Kind::BackupSelection, s.id), "AWS::Backup::BackupSelection")["Properties"] = {
-        {"BackupPlanId", b.ref(Kind::BackupPlan, s.plan)},
-        {"BackupSelection",
-         {{"SelectionName", b.text(s.name)},
-          {"IamRoleArn", b.ref(Kind::Role, s.role, Attr::Arn)},
-          {"Resources", b.texts(s.resources)}}}};
+        {"BackupPlanId", b.ref(Kind::BackupPlan, s.plan)}, {"BackupSelection", selection}};
   }
 }
 

@@ -60,6 +60,7 @@ void emit_cluster(Builder& b, const infra::DbCluster& c) {
                 {"PreferredBackupWindow", c.backup_window},
                 {"CopyTagsToSnapshot", true},
                 {"Tags", b.name_tags(c.identifier)}};
+  for (const auto& [key, value] : c.tags) props["Tags"].push_back({{"Key", key}, {"Value", value}});
   if (c.database_name) props["DatabaseName"] = *c.database_name;
   if (c.master_secret) {
     for (const infra::Secret& s : b.model().secrets) {
@@ -98,11 +99,13 @@ void emit_table(Builder& b, const infra::Table& t, const std::string& home_regio
     if (t.point_in_time_recovery) pitr["RecoveryPeriodInDays"] = t.pitr_days;
     // Each replica is encrypted with its own region's key; a key in another
     // region comes from an earlier stack.
+    json tags = b.name_tags(t.name);
+    for (const auto& [tag, value] : t.tags) tags.push_back({{"Key", tag}, {"Value", value}});
     return json{{"Region", aws_region},
                 {"SSESpecification", {{"KMSMasterKeyId", b.ref(Kind::Key, key, Attr::Arn)}}},
                 {"PointInTimeRecoverySpecification", pitr},
                 {"DeletionProtectionEnabled", t.deletion_protection},
-                {"Tags", b.name_tags(t.name)}};
+                {"Tags", tags}};
   };
   json replicas = json::array({replica(home_region, t.key)});
   for (const infra::TableReplica& r : t.replicas) replicas.push_back(replica(r.aws_region, r.key));

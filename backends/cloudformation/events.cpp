@@ -22,15 +22,22 @@ void emit_events(Builder& b) {
   for (const infra::EventRule& r : m.event_rules) {
     b.begin(Kind::EventRule, r.id);
     // The target bus is in another region: its ARN comes from an earlier stack.
+    json target = {{"Id", "replica"},
+                   {"Arn", b.text(r.target_bus)},
+                   {"RoleArn", b.ref(Kind::Role, r.role, Attr::Arn)},
+                   {"RetryPolicy",
+                    {{"MaximumEventAgeInSeconds", r.max_event_age_seconds},
+                     {"MaximumRetryAttempts", r.retry_attempts}}}};
+    if (!r.dead_letter_queue.empty()) {
+      target["DeadLetterConfig"] = {{"Arn", b.ref(Kind::Queue, r.dead_letter_queue, Attr::Arn)}};
+    }
     b.resource(Builder::logical(Kind::EventRule, r.id), "AWS::Events::Rule")["Properties"] = {
         {"Name", b.text(r.name)},
         {"Description", r.description},
         {"EventBusName", b.ref(Kind::EventBus, r.bus, Attr::Name)},
         {"EventPattern", b.text(r.pattern)},
         {"State", "ENABLED"},
-        {"Targets",
-         json::array(
-             {{{"Id", "replica"}, {"Arn", b.text(r.target_bus)}, {"RoleArn", b.ref(Kind::Role, r.role, Attr::Arn)}}})}};
+        {"Targets", json::array({target})}};
   }
 }
 

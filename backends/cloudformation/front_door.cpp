@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "common/aws_formats.h"
 #include "cloudformation/builder.h"
 
 namespace paydrc::backends::cloudformation {
@@ -42,12 +43,23 @@ void emit_api(Builder& b, const infra::HttpApi& a) {
       {"IntegrationType", "AWS_PROXY"},
       {"IntegrationUri", b.ref(Kind::Function, a.function, Attr::Arn)},
       {"PayloadFormatVersion", "2.0"}};
-  for (const infra::ApiRoute& r : a.routes) {
-    b.resource(api + "Route" + route_name(r.key), "AWS::ApiGatewayV2::Route")["Properties"] = {
+  if (a.jwt) {
+    // Tokens are checked against the issuer's keys in whichever region answers.
+    b.resource(api + "Authorizer", "AWS::ApiGatewayV2::Authorizer")["Properties"] = {
         {"ApiId", b.ref(Kind::HttpApi, a.id)},
-        {"RouteKey", r.key},
-        {"AuthorizationType", r.iam_authorization ? "AWS_IAM" : "NONE"},
-        {"Target", {{"Fn::Sub", "integrations/${" + api + "Integration}"}}}};
+        {"Name", "jwt"},
+        {"AuthorizerType", "JWT"},
+        {"IdentitySource", json::array({"$request.header.Authorization"})},
+        {"JwtConfiguration", {{"Issuer", a.jwt->issuer}, {"Audience", a.jwt->audience}}}};
+  }
+  for (const infra::ApiRoute& r : a.routes) {
+    json& route = b.resource(api + "Route" + route_name(r.key), "AWS::ApiGatewayV2::Route")["Properties"];
+    route = {{"ApiId", b.ref(Kind::HttpApi, a.id)},
+             {"RouteKey", r.key},
+             {"AuthorizationType", route_authorization_type(r.auth)},
+             {"Target", {{"Fn::Sub", "integrations/${" + api + "Integration}"}}}};
+    // Ref of an authorizer is its id.
+    if (r.auth == infra::RouteAuth::Jwt) route["AuthorizerId"] = {{"Ref", api + "Authorizer"}};
   }
   b.resource(api + "Stage", "AWS::ApiGatewayV2::Stage")["Properties"] = {
       {"ApiId", b.ref(Kind::HttpApi, a.id)},

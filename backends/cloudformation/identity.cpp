@@ -89,6 +89,11 @@ void emit_identity(Builder& b) {
     // A dead-letter queue holds the events that failed: not lost with the stack.
     body["DeletionPolicy"] = "Retain";
     body["UpdateReplacePolicy"] = "Retain";
+    if (!q.policy.statements.empty()) {
+      // Ref of a queue is its URL.
+      b.resource(Builder::logical(Kind::Queue, q.id) + "Policy", "AWS::SQS::QueuePolicy")["Properties"] = {
+          {"Queues", json::array({b.ref(Kind::Queue, q.id)})}, {"PolicyDocument", b.policy_document(q.policy)}};
+    }
   }
 }
 

@@ -10,6 +10,18 @@ nlohmann::json json_number(double value) {
   return value;
 }
 
+const char* route_authorization_type(infra::RouteAuth auth) {
+  switch (auth) {
+    case infra::RouteAuth::Jwt:
+      return "JWT";
+    case infra::RouteAuth::Iam:
+      return "AWS_IAM";
+    case infra::RouteAuth::None:
+      break;
+  }
+  return "NONE";
+}
+
 const char* dynamodb_attribute_type(infra::KeyKind kind) {
   switch (kind) {
     case infra::KeyKind::String:

@@ -1,5 +1,6 @@
 // AWS data formats both backends write the same way, whatever their syntax:
-// DynamoDB attribute type codes and the CloudWatch dashboard body.
+// DynamoDB attribute type codes, route authorization types and the CloudWatch
+// dashboard body.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,9 @@ namespace paydrc::backends {
 // A CloudWatch threshold as JSON: whole numbers as integers (`0`, not `0.0`), so
 // both backends print the value a reviewer wrote.
 nlohmann::json json_number(double value);
+
+// An API Gateway route's authorization type: "JWT", "AWS_IAM" or "NONE".
+const char* route_authorization_type(infra::RouteAuth auth);
 
 // "S", "N" or "B".
 const char* dynamodb_attribute_type(infra::KeyKind kind);

@@ -13,6 +13,14 @@ void emit_backups(Document& doc) {
                                                         {"name", Document::text(v.name)},
                                                         {"kms_key_arn", Document::ref(Kind::Key, v.key, Attr::Arn)},
                                                         {"tags", Document::name_tag(v.name)}};
+    if (v.lock_min_retention_days > 0) {
+      // Governance mode: without changeable_for_days the lock never becomes
+      // immutable, so it can still be removed by someone allowed to.
+      doc.resource("aws_backup_vault_lock_configuration", v.id, v.region) = {
+          {"provider", "aws." + v.region},
+          {"backup_vault_name", Document::ref(Kind::BackupVault, v.id, Attr::Name)},
+          {"min_retention_days", v.lock_min_retention_days}};
+    }
   }
   for (const infra::BackupPlan& p : m.backup_plans) {
     json rules = json::array();
@@ -33,12 +41,14 @@ void emit_backups(Document& doc) {
                                                        {"tags", Document::name_tag(p.name)}};
   }
   for (const infra::BackupSelection& s : m.backup_selections) {
-    doc.resource("aws_backup_selection", s.id, s.region) = {
-        {"provider", "aws." + s.region},
-        {"name", Document::text(s.name)},
-        {"plan_id", Document::ref(Kind::BackupPlan, s.plan)},
-        {"iam_role_arn", Document::ref(Kind::Role, s.role, Attr::Arn)},
-        {"resources", Document::texts(s.resources)}};
+    json& body = doc.resource("aws_backup_selection", s.id, s.region);
+    body = {{"provider", "aws." + s.region},
+            {"name", Document::text(s.name)},
+            {"plan_id", Document::ref(Kind::BackupPlan, s.plan)},
+            {"iam_role_arn", Document::ref(Kind::Role, s.role, Attr::Arn)}};
+    if (!s.resources.empty()) body["resources"] = Document::texts(s.resources);
+    for (const auto& [key, value] : s.tags)
+      body["selection_tag"].push_back({{"type", "STRINGEQUALS"}, {"key", key}, {"value", value}});
   }
 }
 

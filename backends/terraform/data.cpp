@@ -62,6 +62,7 @@ void emit_cluster(Document& doc, const infra::DbCluster& c) {
   body["skip_final_snapshot"] = false;
   body["final_snapshot_identifier"] = Document::text(c.final_snapshot_identifier);
   body["tags"] = Document::name_tag(c.identifier);
+  for (const auto& [key, value] : c.tags) body["tags"][key] = value;
   if (c.database_name) body["database_name"] = *c.database_name;
   if (c.master_secret) {
     const infra::Secret* secret = nullptr;
@@ -158,6 +159,7 @@ void emit_data(Document& doc) {
     if (t.ttl_attribute) body["ttl"] = json::array({{{"attribute_name", *t.ttl_attribute}, {"enabled", true}}});
     body["deletion_protection_enabled"] = t.deletion_protection;
     body["tags"] = Document::name_tag(t.name);
+    for (const auto& [key, value] : t.tags) body["tags"][key] = value;
   }
 }
 

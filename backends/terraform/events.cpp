@@ -27,13 +27,19 @@ void emit_events(Document& doc) {
         {"event_bus_name", Document::ref(Kind::EventBus, r.bus, Attr::Name)},
         {"event_pattern", Document::text(r.pattern)},
         {"tags", Document::name_tag(r.name)}};
-    doc.resource("aws_cloudwatch_event_target", r.id, r.region) = {
-        {"provider", "aws." + r.region},
-        {"rule", Document::ref(Kind::EventRule, r.id, Attr::Name)},
-        {"event_bus_name", Document::ref(Kind::EventBus, r.bus, Attr::Name)},
-        {"target_id", "replica"},
-        {"arn", Document::text(r.target_bus)},
-        {"role_arn", Document::ref(Kind::Role, r.role, Attr::Arn)}};
+    json& target = doc.resource("aws_cloudwatch_event_target", r.id, r.region);
+    target = {{"provider", "aws." + r.region},
+              {"rule", Document::ref(Kind::EventRule, r.id, Attr::Name)},
+              {"event_bus_name", Document::ref(Kind::EventBus, r.bus, Attr::Name)},
+              {"target_id", "replica"},
+              {"arn", Document::text(r.target_bus)},
+              {"role_arn", Document::ref(Kind::Role, r.role, Attr::Arn)},
+              {"retry_policy", json::array({{{"maximum_event_age_in_seconds", r.max_event_age_seconds},
+                                             {"maximum_retry_attempts", r.retry_attempts}}})}};
+    if (!r.dead_letter_queue.empty()) {
+      target["dead_letter_config"] =
+          json::array({{{"arn", Document::ref(Kind::Queue, r.dead_letter_queue, Attr::Arn)}}});
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // stage, routes and custom domain, Route 53 health checks and failover records.
 #include <cctype>
 
+#include "common/aws_formats.h"
 #include "terraform/document.h"
 
 namespace paydrc::backends::terraform {
@@ -79,13 +80,24 @@ void emit_front_door(Document& doc) {
         {"integration_type", "AWS_PROXY"},
         {"integration_uri", Document::ref(Kind::Function, a.function, Attr::Arn)},
         {"payload_format_version", "2.0"}};
-    for (const infra::ApiRoute& r : a.routes) {
-      doc.resource("aws_apigatewayv2_route", a.id + "_" + route_name(r.key), a.region) = {
+    if (a.jwt) {
+      // Tokens are checked against the issuer's keys in whichever region answers.
+      doc.resource("aws_apigatewayv2_authorizer", a.id, a.region) = {
           {"provider", "aws." + a.region},
           {"api_id", Document::ref(Kind::HttpApi, a.id)},
-          {"route_key", r.key},
-          {"authorization_type", r.iam_authorization ? "AWS_IAM" : "NONE"},
-          {"target", "integrations/${aws_apigatewayv2_integration." + a.id + ".id}"}};
+          {"name", "jwt"},
+          {"authorizer_type", "JWT"},
+          {"identity_sources", json::array({"$request.header.Authorization"})},
+          {"jwt_configuration", json::array({{{"issuer", a.jwt->issuer}, {"audience", a.jwt->audience}}})}};
+    }
+    for (const infra::ApiRoute& r : a.routes) {
+      json& route = doc.resource("aws_apigatewayv2_route", a.id + "_" + route_name(r.key), a.region);
+      route = {{"provider", "aws." + a.region},
+               {"api_id", Document::ref(Kind::HttpApi, a.id)},
+               {"route_key", r.key},
+               {"authorization_type", route_authorization_type(r.auth)},
+               {"target", "integrations/${aws_apigatewayv2_integration." + a.id + ".id}"}};
+      if (r.auth == infra::RouteAuth::Jwt) route["authorizer_id"] = "${aws_apigatewayv2_authorizer." + a.id + ".id}";
     }
     doc.resource("aws_apigatewayv2_stage", a.id, a.region) = {
         {"provider", "aws." + a.region},

@@ -89,6 +89,12 @@ void emit_identity(Document& doc) {
                                                      {"kms_data_key_reuse_period_seconds", 300},
                                                      {"message_retention_seconds", q.retention_seconds},
                                                      {"tags", Document::name_tag(q.name)}};
+    if (!q.policy.statements.empty()) {
+      doc.resource("aws_sqs_queue_policy", q.id, q.region) = {
+          {"provider", "aws." + q.region},
+          {"queue_url", Document::ref(Kind::Queue, q.id, Attr::Id)},
+          {"policy", doc.policy_document(q.id + "_policy", q.region, q.policy)}};
+    }
   }
 }
 

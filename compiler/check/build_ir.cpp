@@ -337,8 +337,12 @@ class Builder {
         g.target_kind = key.text == "parameters" ? ir::TargetKind::Parameters : ir::TargetKind::Table;
         if (value.text == "read")
           g.level = ir::AccessLevel::Read;
+        else if (value.text == "write")
+          g.level = ir::AccessLevel::Write;
         else if (value.text == "read_write")
           g.level = ir::AccessLevel::ReadWrite;
+        else if (value.text == "read_write_delete")
+          g.level = ir::AccessLevel::ReadWriteDelete;
         else if (value.text == "connect")
           g.level = ir::AccessLevel::Connect, g.target_kind = ir::TargetKind::Database;
         else if (value.text == "publish")
@@ -454,7 +458,13 @@ class Builder {
     f.primary = str(c, "primary");
     f.secondary = str(c, "secondary");
     f.ttl = num(c, "ttl", 60);
-    f.authorization = flag(c, "authorization", true);
+    const std::string auth = str(c, "authorization");
+    f.authorization = auth == "none"  ? ir::ApiAuthorization::None
+                      : auth == "iam" ? ir::ApiAuthorization::Iam
+                                      : ir::ApiAuthorization::Jwt;
+    f.jwt_issuer = str(c, "jwt_issuer");
+    f.jwt_audience = list(c, "jwt_audience");
+    check_authorization(c, f);
     if (const Instance* hc = c.child("health_check")) {
       f.health_check.origin = hc->origin();
       f.health_check.interval = num(*hc, "interval", 30);
@@ -497,6 +507,37 @@ class Builder {
              "set `secondary` to the standby region");
     }
     return f;
+  }
+
+  // SigV4 signatures name a region: after DNS fails over, the other region answers
+  // 403 to every signed request, and HTTP APIs do not accept SigV4A. A JWT
+  // authorizer validates the same token in every region.
+  void check_authorization(const Instance& c, const ir::Failover& f) {
+    if (f.authorization == ir::ApiAuthorization::Iam) {
+      report(diag::Kind::IamAuthorizationFailover, c.range_of("authorization"),
+             "IAM (SigV4) authorization is region-scoped: after DNS failover the other region answers HTTP 403 to "
+             "every signed request",
+             "use `authorization = jwt` with `jwt_issuer` and `jwt_audience`: an HTTP API JWT authorizer accepts the "
+             "same token in every region");
+      return;
+    }
+    if (f.authorization != ir::ApiAuthorization::Jwt || c.failed_attribute("authorization")) return;
+    if (c.get("jwt_issuer") == nullptr) {
+      report(diag::Kind::MissingAttribute, c.entry->name_range,
+             fmt::format("failover `{}` authorizes with JWT but names no `jwt_issuer`", f.name),
+             "set `jwt_issuer = \"https://...\"` (your identity provider's issuer URL) and `jwt_audience`, or "
+             "`authorization = none` to leave the API open");
+    } else if (!f.jwt_issuer.starts_with("https://")) {
+      report(diag::Kind::InvalidValue, c.range_of("jwt_issuer"), "a JWT issuer is an `https://` URL",
+             "such as `\"https://auth.example.com/\"`: API Gateway fetches its OpenID configuration from there");
+    }
+    const bool listed = c.get("jwt_audience") != nullptr;
+    if (!listed || f.jwt_audience.empty()) {
+      report(listed ? diag::Kind::InvalidValue : diag::Kind::MissingAttribute,
+             listed ? c.range_of("jwt_audience") : c.entry->name_range,
+             fmt::format("failover `{}` authorizes with JWT but names no `jwt_audience`", f.name),
+             "list the audiences (`aud`) the API accepts, such as `jwt_audience = [\"payments-api\"]`");
+    }
   }
 
   ir::EventReplication events(const Instance& c) {

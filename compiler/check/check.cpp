@@ -529,6 +529,12 @@ class Checker {
         }
         if (std::find(choices.begin(), choices.end(), word) == choices.end()) {
           std::string hint = did_you_mean(word, choices);
+          if (spec.block == "failover" && spec.name == "authorization" &&
+              (word == "on" || word == "off" || word == "true" || word == "false")) {
+            // `authorization` was a boolean that meant IAM (SigV4), which fails after failover.
+            hint = "`authorization` names the scheme now: `on` meant IAM (SigV4), which another region refuses after "
+                   "failover; use `authorization = jwt` with `jwt_issuer` and `jwt_audience` (or `none`)";
+          }
           if (hint.empty()) hint = fmt::format("one of {}", quoted_list(choices));
           sink_.report(diag::Kind::InvalidValue, v.range,
                        fmt::format("`{}` is not a valid `{}`", diag::printable(word.substr(0, 80)), spec.name), hint);
@@ -660,7 +666,7 @@ class Checker {
       kind = symbols_.at(entry.key).kind;
     }
     static const std::map<std::string, std::vector<std::string>> levels = {
-        {"table", {"read", "read_write"}},
+        {"table", {"read", "write", "read_write", "read_write_delete"}},
         {"database", {"connect"}},
         {"events", {"publish"}},
         {"parameters", {"read"}},

@@ -65,8 +65,12 @@ const char* access_name(ir::AccessLevel l) {
   switch (l) {
     case ir::AccessLevel::Read:
       return "read";
+    case ir::AccessLevel::Write:
+      return "write";
     case ir::AccessLevel::ReadWrite:
       return "read_write";
+    case ir::AccessLevel::ReadWriteDelete:
+      return "read_write_delete";
     case ir::AccessLevel::Connect:
       return "connect";
     case ir::AccessLevel::Publish:
@@ -216,7 +220,11 @@ std::string ir_text(const ir::System& s) {
                          {"primary", f.primary},
                          {"secondary", f.secondary},
                          {"ttl", dur(f.ttl)},
-                         {"authorization", f.authorization},
+                         {"authorization", f.authorization == ir::ApiAuthorization::Jwt    ? "jwt"
+                                           : f.authorization == ir::ApiAuthorization::None ? "none"
+                                                                                            : "iam"},
+                         {"jwt_issuer", f.jwt_issuer},
+                         {"jwt_audience", f.jwt_audience},
                          {"health_check",
                           {{"interval", dur(f.health_check.interval)},
                            {"failure_threshold", f.health_check.failure_threshold},

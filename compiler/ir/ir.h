@@ -105,7 +105,8 @@ struct Table {
 };
 
 // What a function may do to another block of the spec.
-enum class AccessLevel { Read, ReadWrite, Connect, Publish };
+// Table levels name exactly the DynamoDB calls they allow (see lower/functions.cpp).
+enum class AccessLevel { Read, Write, ReadWrite, ReadWriteDelete, Connect, Publish };
 enum class TargetKind { Database, Table, Events, Parameters };
 
 struct Grant {
@@ -132,6 +133,9 @@ struct Function {
 };
 
 enum class FrontDoor { HttpApi, FunctionUrl };
+// How the API's routes authorize. SigV4 (`Iam`) is region-scoped and rejected on a
+// failover API; `Jwt` validates tokens the same way in every region.
+enum class ApiAuthorization { Jwt, None, Iam };
 enum class HealthCheckProtocol { Https, Http, Tcp };
 
 struct HealthCheck {
@@ -154,7 +158,9 @@ struct Failover {
   std::string secondary;  // region role taking over
   HealthCheck health_check;
   Seconds ttl = 60;
-  bool authorization = true;  // IAM/JWT authorization on the API routes
+  ApiAuthorization authorization = ApiAuthorization::Jwt;
+  std::string jwt_issuer;                 // https://auth.example.com/
+  std::vector<std::string> jwt_audience;  // accepted `aud` values
   Origin origin;
 };
 

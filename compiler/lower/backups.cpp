@@ -1,6 +1,10 @@
-// AWS Backup: a KMS-encrypted vault in the plan's region and in each copy region,
-// the plan (schedule, retention, cross-region copy) and a selection of exactly the
-// resources the spec's `covers` names, with the role AWS Backup assumes.
+// AWS Backup. A plan and its selection act only in their own region, so after a
+// failover only a plan in the new writer's region keeps backing it up. Every
+// region that can hold a covered tier's writer (a database's writer and readers,
+// each replica region of a table) therefore gets its own vault, plan and
+// selection; the selection picks resources by a tag lowering puts on every
+// cluster and table replica, so it works whichever role the region has. Each
+// plan copies to another region's vault; vaults are locked.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -23,7 +27,10 @@ std::string vault_id(const ir::Backup& b, std::string_view role) {
   return fmt::format("{}_{}", b.name, role);
 }
 
-void add_vault(Context& cx, const ir::Backup& b, const std::string& role) {
+infra::BackupVault& ensure_vault(Context& cx, const ir::Backup& b, const std::string& role) {
+  for (infra::BackupVault& v : cx.model.backup_vaults) {
+    if (v.id == vault_id(b, role)) return v;
+  }
   infra::BackupVault vault;
   vault.id = vault_id(b, role);
   vault.region = role;
@@ -31,6 +38,78 @@ void add_vault(Context& cx, const ir::Backup& b, const std::string& role) {
   vault.name = cx.name({b.name, role});
   vault.key = Context::key_id(role);
   cx.model.backup_vaults.push_back(std::move(vault));
+  return cx.model.backup_vaults.back();
+}
+
+// The vault lock's minimum retention may not exceed what any recovery point
+// stored there keeps, or AWS Backup refuses to store it.
+void lock_for(infra::BackupVault& vault, int retention_days) {
+  vault.lock_min_retention_days =
+      vault.lock_min_retention_days == 0 ? retention_days : std::min(vault.lock_min_retention_days, retention_days);
+}
+
+// Regions that can hold a covered tier's writer, in the spec's region order.
+std::vector<std::string> writer_regions(const Context& cx, const ir::Backup& b) {
+  std::vector<std::string> candidates;
+  for (const std::string& name : b.covers) {
+    if (const ir::Database* db = cx.system.database(name)) {
+      for (const std::string& role : cx.database_regions(*db)) candidates.push_back(role);
+    } else if (const ir::Table* table = cx.system.table(name)) {
+      for (const std::string& role : table->replicas) candidates.push_back(role);
+    }
+  }
+  std::vector<std::string> out;
+  for (const ir::Region& region : cx.system.regions) {
+    if (std::find(candidates.begin(), candidates.end(), region.role) != candidates.end()) out.push_back(region.role);
+  }
+  return out;
+}
+
+// Where a plan in `role` copies to: `copy_to`, or, for the plan in `copy_to`
+// itself, the first other region holding a writer (else the first other region).
+std::optional<std::string> copy_region(const Context& cx, const ir::Backup& b, const std::string& role,
+                                       const std::vector<std::string>& regions) {
+  if (!b.copy_to || !cx.has_region(*b.copy_to)) return std::nullopt;
+  if (*b.copy_to != role) return *b.copy_to;
+  for (const std::string& other : regions) {
+    if (other != role) return other;
+  }
+  for (const ir::Region& other : cx.system.regions) {
+    if (other.role != role) return other.role;
+  }
+  return std::nullopt;
+}
+
+std::string tag_key(const ir::Backup& b) {
+  // One key per plan, so a tier covered by two plans keeps both tags.
+  return "paydrc-backup-" + b.name;
+}
+
+// Tags every resource a selection picks: each regional cluster of a covered
+// database (writer and readers alike, since either can be promoted) and the
+// table, whose replicas carry its tags.
+//
+// Aurora global secondaries: the sources searched for this change (Aurora User
+// Guide, AWS Backup Developer Guide pages available offline) do not state whether
+// AWS Backup snapshots a secondary cluster of a global database. Tagging every
+// cluster makes the plan of whichever region holds the writer back it up after a
+// failover; while a region holds a secondary, its plan's job either snapshots the
+// secondary (a redundant copy) or fails and shows in AWS Backup's job status.
+void tag_covered(Context& cx, const ir::Backup& b) {
+  const std::pair<std::string, std::string> tag{tag_key(b), "true"};
+  for (const std::string& name : b.covers) {
+    if (const ir::Database* db = cx.system.database(name)) {
+      for (const std::string& role : cx.database_regions(*db)) {
+        for (infra::DbCluster& c : cx.model.db_clusters) {
+          if (c.id == Context::cluster_id(db->name, role)) c.tags.push_back(tag);
+        }
+      }
+    } else if (cx.system.table(name)) {
+      for (infra::Table& t : cx.model.tables) {
+        if (t.id == Context::table_id(name)) t.tags.push_back(tag);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -38,14 +117,14 @@ void add_vault(Context& cx, const ir::Backup& b, const std::string& role) {
 void lower_backups(Context& cx) {
   infra::Model& m = cx.model;
   for (const ir::Backup& b : cx.system.backups) {
-    // The plan lives with the resources it protects: the home region.
-    const std::string home = cx.home_region();
-    add_vault(cx, b, home);
-    if (b.copy_to && *b.copy_to != home && cx.has_region(*b.copy_to)) add_vault(cx, b, *b.copy_to);
+    const std::vector<std::string> regions = writer_regions(cx, b);
+    if (regions.empty()) continue;
+    tag_covered(cx, b);
 
+    // IAM is global: one role serves the plans of every region.
     infra::Role role;
     role.id = b.name + "_backup";
-    role.region = home;
+    role.region = cx.home_region();
     role.origin = b.origin.range;
     role.name = cx.name({b.name, "backup"});
     role.description = fmt::format("AWS Backup plan {}", b.name);
@@ -56,38 +135,35 @@ void lower_backups(Context& cx) {
                              "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"};
     m.roles.push_back(role);
 
-    infra::BackupPlan plan;
-    plan.id = b.name;
-    plan.region = home;
-    plan.origin = b.origin.range;
-    plan.name = cx.name({b.name});
-    infra::BackupRule rule;
-    rule.name = b.name;
-    rule.schedule = b.schedule;
-    rule.vault = vault_id(b, home);
-    rule.delete_after_days = days(b.retention);
-    if (b.copy_to && *b.copy_to != home && cx.has_region(*b.copy_to)) {
-      rule.copies.push_back({vault_id(b, *b.copy_to), days(b.copy_retention)});
-    }
-    plan.rules.push_back(std::move(rule));
-    m.backup_plans.push_back(plan);
+    for (const std::string& region : regions) {
+      lock_for(ensure_vault(cx, b, region), days(b.retention));
+      const std::optional<std::string> copy = copy_region(cx, b, region, regions);
+      if (copy) lock_for(ensure_vault(cx, b, *copy), days(b.copy_retention));
 
-    infra::BackupSelection selection;
-    selection.id = b.name;
-    selection.region = home;
-    selection.origin = b.origin.at("covers");
-    selection.name = cx.name({b.name});
-    selection.plan = plan.id;
-    selection.role = role.id;
-    for (const std::string& name : b.covers) {
-      if (const ir::Database* db = cx.system.database(name)) {
-        selection.resources.push_back(
-            Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, db->writer), infra::Attr::Arn}));
-      } else if (cx.system.table(name)) {
-        selection.resources.push_back(Text(Ref{Kind::Table, Context::table_id(name), infra::Attr::Arn}));
-      }
+      infra::BackupPlan plan;
+      plan.id = fmt::format("{}_{}", b.name, region);
+      plan.region = region;
+      plan.origin = b.origin.range;
+      plan.name = cx.name({b.name, region});
+      infra::BackupRule rule;
+      rule.name = b.name;
+      rule.schedule = b.schedule;
+      rule.vault = vault_id(b, region);
+      rule.delete_after_days = days(b.retention);
+      if (copy) rule.copies.push_back({vault_id(b, *copy), days(b.copy_retention)});
+      plan.rules.push_back(std::move(rule));
+      m.backup_plans.push_back(plan);
+
+      infra::BackupSelection selection;
+      selection.id = plan.id;
+      selection.region = region;
+      selection.origin = b.origin.at("covers");
+      selection.name = cx.name({b.name, region});
+      selection.plan = plan.id;
+      selection.role = role.id;
+      selection.tags.emplace_back(tag_key(b), "true");
+      m.backup_selections.push_back(std::move(selection));
     }
-    m.backup_selections.push_back(std::move(selection));
   }
 }
 

@@ -70,9 +70,18 @@ void lower_region(Context& cx, const ir::Failover& f, const std::string& role, b
   api.origin = f.origin.range;
   api.name = cx.name({f.name, role});
   api.function = Context::function_id(fn->name, role);
-  // Route 53 health checkers cannot sign requests: the health path stays open.
-  api.routes.push_back({"ANY /{proxy+}", f.authorization});
-  api.routes.push_back({"GET " + f.health_check.path, false});
+  // A JWT authorizer, not SigV4: a signature names its region, so after DNS fails
+  // over the other region would refuse every signed request (the checker rejects
+  // `iam`). Route 53 health checkers send no token: the health path stays open.
+  infra::RouteAuth auth = infra::RouteAuth::None;
+  if (f.authorization == ir::ApiAuthorization::Jwt) {
+    auth = infra::RouteAuth::Jwt;
+    api.jwt = infra::JwtAuthorizer{f.jwt_issuer, f.jwt_audience};
+  } else if (f.authorization == ir::ApiAuthorization::Iam) {
+    auth = infra::RouteAuth::Iam;
+  }
+  api.routes.push_back({"ANY /{proxy+}", auth});
+  api.routes.push_back({"GET " + f.health_check.path, infra::RouteAuth::None});
   api.access_log_group = access.id;
   m.http_apis.push_back(api);
 

@@ -264,6 +264,7 @@ struct Queue : Base {
   Text name;
   std::string key;
   int retention_seconds = 14 * 86400;
+  PolicyDocument policy;  // resource policy; no statements: none
 };
 
 // --- data ------------------------------------------------------------------------
@@ -319,6 +320,7 @@ struct DbCluster : Base {
   std::vector<std::string> log_exports;
   Text final_snapshot_identifier;
   std::vector<Ref> after;  // must exist first (the writer's instances, for a reader)
+  std::vector<std::pair<std::string, std::string>> tags;  // besides Name (the backup selection tag)
 };
 
 struct DbInstance : Base {
@@ -352,6 +354,7 @@ struct Table : Base {
   std::vector<TableReplica> replicas;
   std::optional<std::string> ttl_attribute;
   bool deletion_protection = true;
+  std::vector<std::pair<std::string, std::string>> tags;  // besides Name, on every replica
 };
 
 // --- compute ---------------------------------------------------------------------
@@ -392,15 +395,27 @@ struct Certificate : Base {
   std::string zone;  // HostedZone id, for DNS validation
 };
 
+// How a route authorizes: `Jwt` through the API's JWT authorizer; `Iam` (SigV4)
+// is region-scoped, so lowering never chooses it for a failover API.
+enum class RouteAuth { None, Jwt, Iam };
+
 struct ApiRoute {
   std::string key;  // "GET /health"
-  bool iam_authorization = false;
+  RouteAuth auth = RouteAuth::None;
+};
+
+// An HTTP API JWT authorizer: tokens from `Authorization`, checked against the
+// issuer's published keys, in whichever region answers.
+struct JwtAuthorizer {
+  std::string issuer;
+  std::vector<std::string> audience;
 };
 
 struct HttpApi : Base {
   Text name;
   std::string function;
   std::vector<ApiRoute> routes;
+  std::optional<JwtAuthorizer> jwt;  // set when a route uses RouteAuth::Jwt
   std::string access_log_group;
   int throttle_burst = 500;
   int throttle_rate = 1000;
@@ -446,6 +461,9 @@ struct EventRule : Base {
   Text pattern;      // JSON event pattern
   Text target_bus;   // ARN of the bus in the other region
   std::string role;  // lets EventBridge put events on the target bus
+  std::string dead_letter_queue;  // Queue id, in the rule's region: events not delivered
+  int retry_attempts = 185;
+  int max_event_age_seconds = 86400;
 };
 
 // --- backup ----------------------------------------------------------------------
@@ -453,6 +471,9 @@ struct EventRule : Base {
 struct BackupVault : Base {
   Text name;
   std::string key;
+  // Vault lock (governance mode: no cooling-off period, so it stays removable by
+  // someone allowed to); 0: no lock.
+  int lock_min_retention_days = 0;
 };
 
 struct BackupCopy {
@@ -478,6 +499,8 @@ struct BackupSelection : Base {
   std::string plan;
   std::string role;
   std::vector<Text> resources;  // ARNs
+  // Resources in the selection's region carrying one of these tags (key, value).
+  std::vector<std::pair<std::string, std::string>> tags;
 };
 
 // --- monitoring and parameters ---------------------------------------------------

@@ -186,6 +186,83 @@ TEST_CASE("the failover front door: HTTP API, certificate, health check and reco
   CHECK_FALSE(m.failover_records[1].primary);
 }
 
+TEST_CASE("table access levels grant exactly their calls: no deletes or batch writes unless asked") {
+  const infra::Model& m = model();
+  const auto role =
+      std::find_if(m.roles.begin(), m.roles.end(), [](const auto& r) { return r.id == "processor_primary"; });
+  REQUIRE(role != m.roles.end());
+  std::map<std::string, std::vector<std::string>> actions;
+  for (const auto& s : role->policies.at(0).document.statements) actions[s.sid] = s.actions;
+  CHECK(actions["TableSESSIONS"] == std::vector<std::string>{"dynamodb:PutItem", "dynamodb:UpdateItem"});
+  CHECK(actions["TableTRANSACTIONS"] ==
+        std::vector<std::string>{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
+                                 "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"});
+
+  ir::System full = testing::payment_system();
+  full.functions.front().access.front().level = ir::AccessLevel::ReadWriteDelete;
+  const infra::Model f = lower(full, {});
+  for (const auto& r : f.roles) {
+    if (r.id != "processor_primary") continue;
+    for (const auto& s : r.policies.at(0).document.statements) {
+      if (s.sid == "TableSESSIONS") {
+        CHECK(std::find(s.actions.begin(), s.actions.end(), "dynamodb:DeleteItem") != s.actions.end());
+        CHECK(std::find(s.actions.begin(), s.actions.end(), "dynamodb:BatchWriteItem") != s.actions.end());
+      }
+    }
+  }
+}
+
+TEST_CASE("the failover API authorizes with JWT in every region; the health path stays open") {
+  const infra::Model& m = model();
+  REQUIRE(m.http_apis.size() == 2);
+  for (const auto& api : m.http_apis) {
+    REQUIRE(api.jwt.has_value());
+    CHECK(api.jwt->issuer == "https://auth.example.com/");
+    CHECK(api.jwt->audience == std::vector<std::string>{"payments"});
+    REQUIRE(api.routes.size() == 2);
+    CHECK(api.routes[0].auth == infra::RouteAuth::Jwt);
+    CHECK(api.routes[1].key == "GET /health");
+    CHECK(api.routes[1].auth == infra::RouteAuth::None);
+  }
+}
+
+TEST_CASE("backups: a plan and tag selection in every region that can hold a writer, copying across, locked") {
+  const infra::Model& m = model();
+  std::vector<std::string> plans, selections;
+  for (const auto& p : m.backup_plans) plans.push_back(p.id + "@" + p.region);
+  for (const auto& s : m.backup_selections) selections.push_back(s.id + "@" + s.region);
+  CHECK(plans == std::vector<std::string>{"daily_primary@primary", "daily_secondary@secondary"});
+  CHECK(selections == plans);
+  REQUIRE(m.backup_plans.size() == 2);
+  CHECK(m.backup_plans[0].rules.at(0).copies.at(0).vault == "daily_secondary");
+  CHECK(m.backup_plans[1].rules.at(0).copies.at(0).vault == "daily_primary");
+  for (const auto& s : m.backup_selections) {
+    CHECK(s.resources.empty());
+    CHECK(s.tags == std::vector<std::pair<std::string, std::string>>{{"paydrc-backup-daily", "true"}});
+  }
+  for (const auto& c : m.db_clusters) CHECK(c.tags.size() == 1);
+  for (const auto& t : m.tables) CHECK(t.tags.size() == 1);
+  for (const auto& v : m.backup_vaults) CHECK(v.lock_min_retention_days == 7);
+}
+
+TEST_CASE("each cross-region event rule has a retry policy and an encrypted dead-letter queue only it may use") {
+  const infra::Model& m = model();
+  REQUIRE(m.event_rules.size() == 1);
+  const auto& rule = m.event_rules.front();
+  CHECK(rule.retry_attempts == 185);
+  CHECK(rule.max_event_age_seconds == 86400);
+  const auto dlq = std::find_if(m.queues.begin(), m.queues.end(), [&](const auto& q) { return q.id == rule.dead_letter_queue; });
+  REQUIRE(dlq != m.queues.end());
+  CHECK(dlq->region == rule.region);
+  CHECK(dlq->key == rule.region + "_key");
+  REQUIRE(dlq->policy.statements.size() == 1);
+  const auto& send = dlq->policy.statements.front();
+  CHECK(send.actions == std::vector<std::string>{"sqs:SendMessage"});
+  CHECK(show(send.principals.at(0).identifiers.at(0)) == "events.amazonaws.com");
+  CHECK(send.conditions.at(0).variable == "aws:SourceArn");
+  CHECK(show(send.conditions.at(0).values.at(0)) == "{" + rule.id + "}");
+}
+
 TEST_CASE("lowering is a function of its input") {
   const infra::Model a = lower(testing::payment_system(), {});
   const infra::Model b = lower(testing::payment_system(), {});

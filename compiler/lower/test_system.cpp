@@ -48,7 +48,7 @@ ir::System payment_system() {
   fn.source_resolved = "lambda";
   fn.handler = "index.handler";
   fn.regions = {"primary", "secondary"};
-  fn.access = {{"sessions", ir::TargetKind::Table, ir::AccessLevel::ReadWrite, {}},
+  fn.access = {{"sessions", ir::TargetKind::Table, ir::AccessLevel::Write, {}},
                {"transactions", ir::TargetKind::Table, ir::AccessLevel::ReadWrite, {}},
                {"ledger", ir::TargetKind::Database, ir::AccessLevel::Connect, {}},
                {"parameters", ir::TargetKind::Parameters, ir::AccessLevel::Read, {}},
@@ -62,6 +62,8 @@ ir::System payment_system() {
   api.target = "processor";
   api.primary = "primary";
   api.secondary = "secondary";
+  api.jwt_issuer = "https://auth.example.com/";
+  api.jwt_audience = {"payments"};
   s.failovers.push_back(api);
 
   ir::EventReplication events;

@@ -181,7 +181,10 @@ Json attributes(const infra::TopicSubscription& r) {
 }
 
 Json attributes(const infra::Queue& r) {
-  return {{"name", text(r.name)}, {"key", r.key}, {"retention_seconds", r.retention_seconds}};
+  return {{"name", text(r.name)},
+          {"key", r.key},
+          {"retention_seconds", r.retention_seconds},
+          {"policy_statements", r.policy.statements.size()}};
 }
 
 Json attributes(const infra::Secret& r) {
@@ -306,10 +309,16 @@ Json attributes(const infra::Certificate& r) {
 Json attributes(const infra::HttpApi& r) {
   Json routes = Json::array();
   for (const infra::ApiRoute& route : r.routes)
-    routes.push_back({{"key", route.key}, {"iam_authorization", route.iam_authorization}});
+    routes.push_back({{"key", route.key},
+                      {"authorization", route.auth == infra::RouteAuth::Jwt   ? "jwt"
+                                        : route.auth == infra::RouteAuth::Iam ? "iam"
+                                                                              : "none"}});
+  Json jwt = nullptr;
+  if (r.jwt) jwt = {{"issuer", r.jwt->issuer}, {"audience", r.jwt->audience}};
   return {{"name", text(r.name)},
           {"function", r.function},
           {"routes", routes},
+          {"jwt", jwt},
           {"access_log_group", r.access_log_group},
           {"throttle_burst", r.throttle_burst},
           {"throttle_rate", r.throttle_rate}};
@@ -345,11 +354,13 @@ Json attributes(const infra::EventBus& r) {
 
 Json attributes(const infra::EventRule& r) {
   return {{"name", text(r.name)},       {"description", r.description},     {"bus", r.bus},
-          {"pattern", text(r.pattern)}, {"target_bus", text(r.target_bus)}, {"role", r.role}};
+          {"pattern", text(r.pattern)}, {"target_bus", text(r.target_bus)}, {"role", r.role},
+          {"dead_letter_queue", r.dead_letter_queue}, {"retry_attempts", r.retry_attempts},
+          {"max_event_age_seconds", r.max_event_age_seconds}};
 }
 
 Json attributes(const infra::BackupVault& r) {
-  return {{"name", text(r.name)}, {"key", r.key}};
+  return {{"name", text(r.name)}, {"key", r.key}, {"lock_min_retention_days", r.lock_min_retention_days}};
 }
 
 Json attributes(const infra::BackupPlan& r) {
@@ -368,7 +379,9 @@ Json attributes(const infra::BackupPlan& r) {
 }
 
 Json attributes(const infra::BackupSelection& r) {
-  return {{"name", text(r.name)}, {"plan", r.plan}, {"role", r.role}, {"resources", texts(r.resources)}};
+  Json tags = Json::object();
+  for (const auto& [key, value] : r.tags) tags[key] = value;
+  return {{"name", text(r.name)}, {"plan", r.plan}, {"role", r.role}, {"resources", texts(r.resources)}, {"tags", tags}};
 }
 
 Json attributes(const infra::Alarm& r) {

@@ -25,13 +25,13 @@ void check(const Context& ctx, Findings& out) {
   for (const infra::HttpApi& api : ctx.model.http_apis) {
     const std::set<std::string> open = health_paths(ctx.model, api);
     for (const infra::ApiRoute& route : api.routes) {
-      if (route.iam_authorization) continue;
+      if (route.auth != infra::RouteAuth::None) continue;
       const std::size_t space = route.key.find(' ');
       const std::string method = route.key.substr(0, space);
       const std::string path = space == std::string::npos ? std::string() : route.key.substr(space + 1);
       if ((method == "GET" || method == "HEAD") && open.contains(path)) continue;
       sec::report(ctx, out, api, fmt::format("API `{}`: route `{}` requires no authorization", api.id, route.key),
-                  "set `authorization = on`; only the health-check path stays open", "authorization");
+                  "set `authorization = jwt` with `jwt_issuer` and `jwt_audience`; only the health-check path stays open", "authorization");
     }
   }
 }
@@ -43,7 +43,7 @@ const Rule& sec_api_authorization() {
       {"SEC-API-AUTHORIZATION", "the public API requires authorization on every route but the health check",
        Category::Security, diag::Severity::Error,
        "the API is on the internet; without authorization anyone who finds the name can submit payments. Route 53 "
-       "health checkers cannot sign requests, so the health path alone stays open",
+       "health checkers send no credentials, so the health path alone stays open",
        "Checkov CKV_AWS_309"},
       check};
   return rule;

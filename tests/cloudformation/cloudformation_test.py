@@ -391,8 +391,20 @@ class SeedComponents(unittest.TestCase):
         self.assertEqual(rule["Lifecycle"]["DeleteAfterDays"], 7)
         self.assertEqual(rule["CopyActions"][0]["DestinationBackupVaultArn"]["Fn::GetStackOutput"]["Region"],
                          "us-west-2")
-        (_, selection), = resources(self.primary, "AWS::Backup::BackupSelection").items()
-        self.assertEqual(len(selection["Properties"]["BackupSelection"]["Resources"]), 3)
+        self.assertEqual(rule["CopyActions"][0]["DestinationBackupVaultArn"]["Fn::GetStackOutput"]["Region"],
+                         "us-west-2")
+        # Each region that can hold the writer has its own plan, selecting by tag,
+        # copying to the other region; vaults are locked (governance mode).
+        for template, other in ((self.primary, "us-west-2"), (self.secondary, "us-east-1")):
+            (_, selection), = resources(template, "AWS::Backup::BackupSelection").items()
+            self.assertNotIn("Resources", selection["Properties"]["BackupSelection"])
+            self.assertEqual(selection["Properties"]["BackupSelection"]["ListOfTags"][0]["ConditionKey"],
+                             "paydrc-backup-daily")
+            (_, regional), = resources(template, "AWS::Backup::BackupPlan").items()
+            copy = regional["Properties"]["BackupPlan"]["BackupPlanRule"][0]["CopyActions"][0]
+            self.assertEqual(copy["DestinationBackupVaultArn"]["Fn::GetStackOutput"]["Region"], other)
+        for vault in all_resources(self.templates, "AWS::Backup::BackupVault").values():
+            self.assertEqual(vault["Properties"]["LockConfiguration"], {"MinRetentionDays": 7})
 
     def test_monitoring(self):
         dashboards = all_resources(self.templates, "AWS::CloudWatch::Dashboard")

@@ -617,6 +617,9 @@ class DeployToMotoTest(unittest.TestCase):
                     if f":events:{SECONDARY_REGION}:" in tgt["Arn"] and ":event-bus/" in tgt["Arn"]:
                         forward.append(tgt)
                         self.assertTrue(tgt.get("RoleArn"), "cross-region target needs a role")
+                        # Undelivered events wait in a queue instead of being dropped.
+                        self.assertIn(":sqs:", tgt.get("DeadLetterConfig", {}).get("Arn", ""), tgt)
+                        self.assertEqual(tgt.get("RetryPolicy", {}).get("MaximumRetryAttempts"), 185, tgt)
         self.assertTrue(forward, "a rule forwarding primary events to the secondary bus")
 
         # AWS Backup: vaults in both regions, daily plan 03:00 UTC, 7 days, copy to secondary.
@@ -637,10 +640,21 @@ class DeployToMotoTest(unittest.TestCase):
         self.assertEqual(r.get("Lifecycle", {}).get("DeleteAfterDays"), 7)
         copies = [c["DestinationBackupVaultArn"] for c in r.get("CopyActions", [])]
         self.assertTrue(any(a in vault_arns["secondary"] for a in copies), f"copy to secondary: {copies}")
-        sels = []
-        for p in plans:
-            sels += bk1.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"]
-        self.assertTrue(sels, "backup selection")
+        # A plan and a tag selection in every region that can hold the writer: after a
+        # failover the new writer's region keeps backing it up. Vaults are locked.
+        for role, region in regions.items():
+            bk = self.client("backup", region)
+            regional = bk.list_backup_plans()["BackupPlansList"]
+            self.assertTrue(regional, f"{region}: backup plan")
+            sels = []
+            for p in regional:
+                sels += bk.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"]
+            self.assertTrue(sels, f"{region}: backup selection")
+            sel = bk.get_backup_selection(BackupPlanId=sels[0]["BackupPlanId"],
+                                          SelectionId=sels[0]["SelectionId"])["BackupSelection"]
+            self.assertTrue(sel.get("ListOfTags"), f"{region}: selection by tag: {sel}")
+            for v in bk.list_backup_vaults()["BackupVaultList"]:
+                self.assertTrue(v.get("Locked"), f"{region}: vault lock: {v}")
 
         # CloudWatch: alarms wired to SNS, dashboards per region.
         alarms = []

@@ -340,15 +340,25 @@ TEST_CASE("SEC-TABLE-PITR") {
   CHECK(findings.front().scope == "transactions");
 }
 
-TEST_CASE("SEC-BACKUP-COVERAGE: selected by ARN, copied to another region") {
+TEST_CASE("SEC-BACKUP-COVERAGE: selected by tag in every region holding it, copied to another region") {
   infra::Model missing = model();
-  std::erase(missing.backup_selections.front().resources, Text(Ref{Kind::Table, "sessions", infra::Attr::Arn}));
+  std::erase_if(by_id(missing.tables, "sessions").tags,
+                [](const auto& tag) { return tag.first.starts_with("paydrc-backup"); });
   auto findings = run("SEC-BACKUP-COVERAGE", missing);
   REQUIRE(findings.size() == 1);
   CHECK(mentions(findings, "table `sessions` is in no backup plan's selection"));
 
+  // Only the home region's plan: after a failover nobody backs up the new writer.
+  infra::Model home_only = model();
+  std::erase_if(home_only.backup_selections,
+                [&](const infra::BackupSelection& s) { return s.region != home_only.regions.front().role; });
+  auto one_region = run("SEC-BACKUP-COVERAGE", home_only);
+  CHECK(one_region.size() == 3);  // ledger, sessions, transactions
+  CHECK(mentions(one_region, "backed up in no plan of `secondary`"));
+
   infra::Model no_copy = model();
-  for (auto& rule : no_copy.backup_plans.front().rules) rule.copies.clear();
+  for (auto& plan : no_copy.backup_plans)
+    for (auto& rule : plan.rules) rule.copies.clear();
   auto uncopied = run("SEC-BACKUP-COVERAGE", no_copy);
   CHECK(uncopied.size() == 3);  // ledger, sessions, transactions
   CHECK(mentions(uncopied, "without a copy to another region"));
@@ -356,7 +366,7 @@ TEST_CASE("SEC-BACKUP-COVERAGE: selected by ARN, copied to another region") {
 
 TEST_CASE("SEC-API-AUTHORIZATION: every route but the health check") {
   infra::Model m = model();
-  for (auto& route : m.http_apis.front().routes) route.iam_authorization = false;
+  for (auto& route : m.http_apis.front().routes) route.auth = infra::RouteAuth::None;
   auto findings = run("SEC-API-AUTHORIZATION", m);
   REQUIRE(findings.size() == 1);
   CHECK(mentions(findings, "route `ANY /{proxy+}` requires no authorization"));

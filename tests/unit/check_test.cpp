@@ -39,6 +39,9 @@ TEST_CASE("every default in the schema table is a valid value of its type") {
     target = f
     primary = primary
     secondary = secondary
+    // Required with the default `authorization = jwt`.
+    jwt_issuer = "https://auth.example.com/"
+    jwt_audience = ["api"]
     health_check {}
   }
   events e {
