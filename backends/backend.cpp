@@ -1,5 +1,7 @@
 #include "backends/backend.h"
 
+#include <regex>
+
 #include "backends/cloudformation/builder.h"
 #include "backends/cloudformation/cloudformation.h"
 #include "backends/terraform/document.h"
@@ -13,6 +15,11 @@ const std::vector<Backend>& all_backends() {
       {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", cloudformation::emit},
   };
   return table;
+}
+
+bool valid_environment_suffix(std::string_view suffix) {
+  static const std::regex rule{std::string(kEnvironmentSuffixPattern)};
+  return std::regex_match(suffix.begin(), suffix.end(), rule);
 }
 
 const Backend* find_backend(std::string_view name) {

@@ -15,8 +15,19 @@
 
 namespace paydrc::backends {
 
+// The environment suffix rule, written once: the driver checks ENVIRONMENT_SUFFIX
+// against it at compile time and the Terraform variable validation repeats it at
+// plan time for a suffix given with `-var`. The pattern is RE2 and ECMAScript alike.
+inline constexpr std::string_view kEnvironmentSuffixPattern = "^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$";
+inline constexpr std::string_view kEnvironmentSuffixRule =
+    "1 to 16 lowercase letters, digits or hyphens, starting and ending with a letter or digit";
+
+bool valid_environment_suffix(std::string_view suffix);
+
 struct EmitOptions {
-  // ENVIRONMENT_SUFFIX at compile time, else "dev": the default of the suffix variable.
+  // ENVIRONMENT_SUFFIX at compile time, else "dev": the default of the suffix
+  // variable and, with a state bucket, part of the state key. The driver has
+  // checked it against kEnvironmentSuffixPattern.
   std::string environment_suffix = "dev";
   // TERRAFORM_STATE_BUCKET / TERRAFORM_STATE_BUCKET_REGION, when set.
   std::optional<std::string> state_bucket;

@@ -1,5 +1,7 @@
 #include "terraform/terraform.h"
 
+#include <fmt/format.h>
+
 #include "lower/lower.h"
 #include "package/package.h"
 #include "terraform/document.h"
@@ -7,6 +9,12 @@
 namespace paydrc::backends::terraform {
 
 namespace {
+
+// One S3 state key per system and environment, under a prefix of paydrc's own
+// so a shared state bucket stays readable.
+std::string state_key(const std::string& system, const std::string& environment_suffix) {
+  return fmt::format("paydrc/{}/{}/terraform.tfstate", system, environment_suffix);
+}
 
 void emit_settings(Document& doc) {
   const EmitOptions& options = doc.options();
@@ -16,22 +24,36 @@ void emit_settings(Document& doc) {
   // attributes of aws_rds_cluster and aws_secretsmanager_secret_version.
   terraform["required_version"] = ">= 1.11";
   terraform["required_providers"]["aws"] = {{"source", "hashicorp/aws"}, {"version", "~> 5.100"}};
+  json suffix_rules = json::array(
+      {{{"condition", fmt::format("${{can(regex(\"{}\", var.environment_suffix))}}", kEnvironmentSuffixPattern)},
+        {"error_message", fmt::format("environment_suffix: {}", kEnvironmentSuffixRule)}}});
+  std::string suffix_description = "appended to every resource name: " + m.system + "-<role>-<suffix>";
   if (options.state_bucket) {
-    json backend = {{"bucket", *options.state_bucket},
-                    {"key", m.system + "/terraform.tfstate"},
-                    {"encrypt", true},
-                    {"use_lockfile", true}};
+    // Terraform cannot interpolate variables into a backend block, so each
+    // environment's state key is fixed here from ENVIRONMENT_SUFFIX; the second
+    // validation keeps `-var environment_suffix=...` from planning another
+    // environment's resources into this one's state.
+    const std::string key = state_key(m.system, options.environment_suffix);
+    json backend = {{"bucket", *options.state_bucket}, {"key", key}, {"encrypt", true}, {"use_lockfile", true}};
     if (options.state_bucket_region) backend["region"] = *options.state_bucket_region;
     terraform["backend"]["s3"] = backend;
+    const std::string state = fmt::format("s3://{}/{}", *options.state_bucket, key);
+    suffix_description += fmt::format(
+        "; state lives at {}, a key fixed when paydrc compiled this file: compile again with another "
+        "ENVIRONMENT_SUFFIX (into its own directory) for another environment",
+        state);
+    suffix_rules.push_back(
+        {{"condition", fmt::format("${{var.environment_suffix == \"{}\"}}", options.environment_suffix)},
+         {"error_message",
+          fmt::format("environment_suffix: this configuration keeps the state of `{}` at {}; compile again with "
+                      "ENVIRONMENT_SUFFIX=<suffix> into another directory for another environment",
+                      options.environment_suffix, state)}});
   }
 
-  doc.root()["variable"]["environment_suffix"] = {
-      {"type", "string"},
-      {"default", options.environment_suffix},
-      {"description", "appended to every resource name: " + m.system + "-<role>-<suffix>"},
-      {"validation",
-       json::array({{{"condition", "${can(regex(\"^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$\", var.environment_suffix))}"},
-                     {"error_message", "environment_suffix: 1 to 16 lowercase letters, digits or hyphens"}}})}};
+  doc.root()["variable"]["environment_suffix"] = {{"type", "string"},
+                                                  {"default", options.environment_suffix},
+                                                  {"description", suffix_description},
+                                                  {"validation", suffix_rules}};
 
   json providers = json::array();
   for (const infra::RegionInfo& r : m.regions) {

@@ -57,7 +57,7 @@ const std::vector<BlockSpec>& block_specs() {
     {"health_check",       "failover",   LabelRule::None,   false, false, "The Route 53 health check that decides the failover."},
     {"events",             "system",     LabelRule::Name,   true,  false, "An EventBridge bus per region with cross-region replication."},
     {"backup",             "system",     LabelRule::Name,   true,  false, "An AWS Backup plan with a vault per region."},
-    {"monitor",            "system",     LabelRule::None,   false, false, "CloudWatch dashboards and alarms, wired to an SNS topic."},
+    {"monitor",            "system",     LabelRule::None,   false, false, "CloudWatch dashboards and alarms, wired to each region's SNS topic. paydrc adds an alarm on each Route 53 health check (in the spec's us-east-1 region, where Route 53 publishes the metric; none without one) and on each failover API's `5xx` responses."},
     {"alarm",              "monitor",    LabelRule::Name,   true,  false, "A CloudWatch alarm on one metric of one block."},
     {"parameter",          "system",     LabelRule::Name,   true,  false, "An SSM parameter holding a deployment output."},
     {"workload",           "system",     LabelRule::None,   false, false, "Workload assumptions used by the cost estimate."},

@@ -1,6 +1,7 @@
 // paydrc's command line: compile, check, fmt, dump, reference.
-// Exit status: 0 ok; 1 the spec has errors; 2 usage errors, unreadable files, or
-// an output directory paydrc refuses to write into.
+// Exit status: 0 ok; 1 the spec has errors; 2 usage errors (including bad
+// ENVIRONMENT_SUFFIX / TERRAFORM_STATE_BUCKET values), unreadable files, or an
+// output directory paydrc refuses to write into.
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -103,13 +104,51 @@ std::string env_or(const char* name, std::string fallback) {
   return (v != nullptr && v[0] != '\0') ? std::string(v) : fallback;
 }
 
-backends::EmitOptions emit_options(const std::string& path) {
+// S3's bucket naming rule (general purpose buckets): 3 to 63 lowercase letters,
+// digits, dots or hyphens, starting and ending with a letter or digit.
+bool valid_bucket_name(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  for (char c : name) {
+    if (!alnum(c) && c != '.' && c != '-') return false;
+  }
+  return alnum(name.front()) && alnum(name.back());
+}
+
+// A value from the environment, quoted for an error message; control bytes escaped.
+std::string escaped(std::string_view value) {
+  std::string out;
+  for (unsigned char c : value) out += (c < 0x20 || c == 0x7f) ? fmt::format("\\x{:02x}", c) : std::string(1, c);
+  return out;
+}
+
+// The environment variables that shape the output, checked before anything is
+// generated: a bad value is a usage error (exit 2), reported with the rule the
+// generated Terraform repeats at plan time. Returns nothing after printing why.
+std::optional<backends::EmitOptions> emit_options(const std::string& path) {
   backends::EmitOptions options;
   options.environment_suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
+  bool ok = true;
+  if (!backends::valid_environment_suffix(options.environment_suffix)) {
+    std::cerr << fmt::format(
+        "paydrc: error: `ENVIRONMENT_SUFFIX` is `{}`: it must be {}\n"
+        "hint: it ends every resource name and the state key, e.g. `ENVIRONMENT_SUFFIX=prod`; unset, it is `dev`\n",
+        escaped(options.environment_suffix), backends::kEnvironmentSuffixRule);
+    ok = false;
+  }
   if (const char* bucket = std::getenv("TERRAFORM_STATE_BUCKET"); bucket != nullptr && bucket[0] != '\0') {
     options.state_bucket = bucket;
     options.state_bucket_region = env_or("TERRAFORM_STATE_BUCKET_REGION", "us-east-1");
+    if (!valid_bucket_name(*options.state_bucket)) {
+      std::cerr << fmt::format(
+          "paydrc: error: `TERRAFORM_STATE_BUCKET` is `{}`, not an S3 bucket name\n"
+          "hint: bucket names are 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a "
+          "letter or digit\n",
+          escaped(*options.state_bucket));
+      ok = false;
+    }
   }
+  if (!ok) return std::nullopt;
   std::filesystem::path spec_dir = spec_dir_of(path);
   options.spec_dir = std::filesystem::absolute(spec_dir).lexically_normal();
   options.project_root = frontend::project_root_for(spec_dir);
@@ -140,6 +179,8 @@ int compile(const std::string& path, const std::string& target, const std::strin
     std::cerr << fmt::format("paydrc: error: unknown target `{}`\n", target);
     return kUsage;
   }
+  std::optional<backends::EmitOptions> options = emit_options(path);
+  if (!options) return kUsage;
   frontend::Loaded loaded = frontend::load(path);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
@@ -159,14 +200,13 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kUsage;
   }
   diag::Sink emit_sink(path);
-  const backends::EmitOptions options = emit_options(path);
-  auto files = backend->emit(*loaded.ir, options, emit_sink);
+  auto files = backend->emit(*loaded.ir, *options, emit_sink);
   diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
   for (const diag::Diagnostic& d : emit_sink.diagnostics()) {
     diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
   }
   if (!files || emit_sink.has_errors()) return kSpecErrors;
-  driver::WriteResult written = driver::write_output(out_dir, *files, inputs_of(*loaded.ir, options, path));
+  driver::WriteResult written = driver::write_output(out_dir, *files, inputs_of(*loaded.ir, *options, path));
   if (written.error) {
     std::cerr << fmt::format("paydrc: error: {}\n", written.error->message);
     if (!written.error->hint.empty()) std::cerr << fmt::format("hint: {}\n", written.error->hint);
@@ -273,12 +313,13 @@ int explain(const std::string& path, const std::string& target) {
   static const policies::PriceTable prices = policies::load_prices();
   auto recovery = policies::analyse(*loaded.ir, model, facts);
   auto estimate = policies::estimate_cost(*loaded.ir, model, prices);
+  std::optional<backends::EmitOptions> emit = emit_options(path);
+  if (!emit) return kUsage;
   std::optional<std::vector<backends::OutputFile>> files;
   if (!target.empty()) {
     const backends::Backend* backend = backends::find_backend(target);
     diag::Sink emit_sink(path);
-    if (backend != nullptr && backend->emit != nullptr)
-      files = backend->emit(*loaded.ir, emit_options(path), emit_sink);
+    if (backend != nullptr && backend->emit != nullptr) files = backend->emit(*loaded.ir, *emit, emit_sink);
     if (!files || emit_sink.has_errors()) {
       diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
       for (const auto& d : emit_sink.diagnostics())
@@ -286,8 +327,8 @@ int explain(const std::string& path, const std::string& target) {
       return kSpecErrors;
     }
   }
-  std::cout << driver::explain_markdown({*loaded.ir, model, report, recovery, estimate,
-                                         env_or("ENVIRONMENT_SUFFIX", "dev"), target, files ? &*files : nullptr});
+  std::cout << driver::explain_markdown(
+      {*loaded.ir, model, report, recovery, estimate, emit->environment_suffix, target, files ? &*files : nullptr});
   return report.unwaived_errors() == 0 ? kOk : kSpecErrors;
 }
 

@@ -1,8 +1,9 @@
 """What `paydrc FILE -o DIR` may touch: only files it wrote itself, listed with
 their SHA-256 in DIR/.paydrc-files. Terraform's working files, a repository, the
 spec and the function source survive; anything paydrc cannot prove is its own
-makes it refuse with exit 2 and change nothing. PAYDRC_BIN names the binary
-(ctest sets it)."""
+makes it refuse with exit 2 and change nothing. Also the environment variables
+that shape the output (ENVIRONMENT_SUFFIX, TERRAFORM_STATE_BUCKET), checked at
+compile time. PAYDRC_BIN names the binary (ctest sets it)."""
 import hashlib
 import json
 import os
@@ -225,6 +226,75 @@ class OutputDirectory(unittest.TestCase):
         r = compile_tf(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(os.listdir(out)), [MANIFEST, "main.tf.json", "worker.zip"])
+
+
+class EnvironmentVariables(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="paydrc-env-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def config(self, **env):
+        out = os.path.join(self.tmp, "out")
+        shutil.rmtree(out, ignore_errors=True)
+        r = compile_tf(MINIMAL, out, **env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(read(os.path.join(out, "main.tf.json")))
+
+    def test_environment_suffix_is_checked_at_compile_time(self):
+        out = os.path.join(self.tmp, "out")
+        for bad in ("Prod", "-dev", "dev-", "dev_1", "a" * 17, "prod\n", "d\x1bv"):
+            for target in ("terraform", "cloudformation"):
+                with self.subTest(suffix=bad, target=target):
+                    r = run(MINIMAL, "--target", target, "-o", out, env={**OUTPUT_ENV, "ENVIRONMENT_SUFFIX": bad})
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    err = r.stderr.decode()
+                    self.assertTrue(err.startswith("paydrc: error: `ENVIRONMENT_SUFFIX` is `"), err)
+                    self.assertIn("it must be 1 to 16 lowercase letters, digits or hyphens, starting and ending "
+                                  "with a letter or digit", err)
+                    self.assertNotIn("\x1b", err)
+                    self.assertFalse(os.path.exists(out))
+        r = run("explain", MINIMAL, env={"ENVIRONMENT_SUFFIX": "Prod"})
+        self.assertEqual(r.returncode, 2)
+        for good in ("prod", "a", "a" * 16, "qa-2", "7"):
+            with self.subTest(suffix=good):
+                self.assertEqual(self.config(ENVIRONMENT_SUFFIX=good)["variable"]["environment_suffix"]["default"],
+                                 good)
+
+    def test_generated_validation_states_the_same_rule(self):
+        rule = self.config()["variable"]["environment_suffix"]["validation"]
+        self.assertEqual(len(rule), 1)  # local state: any valid suffix may be passed with -var
+        self.assertEqual(rule[0]["condition"],
+                         '${can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", var.environment_suffix))}')
+        self.assertIn("starting and ending with a letter or digit", rule[0]["error_message"])
+
+    def test_each_environment_has_its_own_state_key(self):
+        keys = {}
+        for suffix in ("dev", "prod"):
+            config = self.config(TERRAFORM_STATE_BUCKET="payment-state", ENVIRONMENT_SUFFIX=suffix)
+            backend = config["terraform"]["backend"]["s3"]
+            keys[suffix] = backend["key"]
+            variable = config["variable"]["environment_suffix"]
+            state = f"s3://payment-state/paydrc/ledgerless/{suffix}/terraform.tfstate"
+            self.assertIn(state, variable["description"])
+            # The key cannot follow a -var override, so the override is refused at plan time.
+            self.assertEqual(variable["validation"][1]["condition"], f'${{var.environment_suffix == "{suffix}"}}')
+            self.assertIn(state, variable["validation"][1]["error_message"])
+        self.assertEqual(keys, {"dev": "paydrc/ledgerless/dev/terraform.tfstate",
+                                "prod": "paydrc/ledgerless/prod/terraform.tfstate"})
+        # Unset ENVIRONMENT_SUFFIX is dev.
+        config = self.config(TERRAFORM_STATE_BUCKET="payment-state")
+        self.assertEqual(config["terraform"]["backend"]["s3"]["key"], "paydrc/ledgerless/dev/terraform.tfstate")
+
+    def test_state_bucket_name_is_checked(self):
+        out = os.path.join(self.tmp, "out")
+        for bad in ("ab", "Payment-State", "payment_state", "-payment", 'x"${y}', "a" * 64):
+            with self.subTest(bucket=bad):
+                r = compile_tf(MINIMAL, out, TERRAFORM_STATE_BUCKET=bad)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(b"`TERRAFORM_STATE_BUCKET` is `", r.stderr)
+                self.assertFalse(os.path.exists(out))
 
 
 if __name__ == "__main__":
