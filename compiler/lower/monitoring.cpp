@@ -274,8 +274,14 @@ void lower_monitoring(Context& cx) {
       a.threshold = p.threshold;
       a.period = static_cast<int>(alarm.period);
       a.evaluation_periods = alarm.evaluation_periods;
-      // A secondary that stops reporting lag is the failure to page on.
-      if (alarm.metric == ir::Metric::ReplicationLag) a.treat_missing_data = "breaching";
+      // An Aurora secondary reports its lag every minute: one that stops reporting
+      // is the failure to page on. DynamoDB publishes ReplicationLatency only while
+      // items replicate (DynamoDB Developer Guide, 'Monitoring global tables'), so
+      // a quiet table has no data and nothing at risk: its alarm keeps its state
+      // rather than paging someone every night.
+      if (alarm.metric == ir::Metric::ReplicationLag) {
+        a.treat_missing_data = cx.system.database(alarm.target) != nullptr ? "breaching" : "ignore";
+      }
       a.spec_alarm = alarm.name;
       a.watches = p.watches;
       cx.model.alarms.push_back(std::move(a));

@@ -50,11 +50,11 @@ std::optional<Contributor> paging(const Inputs& in, const ir::Database& db, cons
       if (pages.empty()) continue;
       ir::Seconds threshold = static_cast<ir::Seconds>(spec.threshold);
       bool missing_breaches = a->treat_missing_data == "breaching";
-      Contributor c{fmt::format("paging: alarm `{}` in `{}` fires once the lag passes {}{} and {} of {} more, "
-                                "and notifies its topic's subscribers",
+      Contributor c{fmt::format("paging: alarm `{}` in `{}` fires when the lag stays above {}{} for {} x {}, and "
+                                "notifies its topic's subscribers",
                                 spec.name, a->region, format_duration(threshold),
-                                missing_breaches ? " or stops being reported" : "", a->evaluation_periods,
-                                format_duration(alarm_delay(*a) / std::max(1, a->evaluation_periods))),
+                                missing_breaches ? " (or goes unreported)" : "", a->evaluation_periods,
+                                format_duration(a->period)),
                     threshold + alarm_delay(*a),
                     spec.origin.at("threshold"),
                     "",

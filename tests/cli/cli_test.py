@@ -145,7 +145,9 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         text = r.stdout.decode()
         self.assertTrue(text.startswith("# paydrc review: `payment`"))
-        self.assertIn("| region outage | 8m30s / 15m ok | 1m / 5m ok |", text)
+        self.assertIn("| region outage | 10m30s / 15m ok | 2m / 5m ok |", text)
+        # Every term names what delivers it, in both backends.
+        self.assertIn("delivered by `aws_sns_topic_subscription.secondary_alarms_1 / SecondaryAlarms1Subscription", text)
         self.assertIn("--global-cluster-identifier payment-global-dev", text)
         self.assertIn("--allow-data-loss", text)  # an outage runbook cannot use a switchover
         self.assertIn("--inverted", text)  # a disabled health check would count as healthy
@@ -166,8 +168,26 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         text = r.stdout.decode()
         self.assertIn("region outage", text)
-        self.assertIn("RTO       8m30s of    15m", text)
+        self.assertIn("RTO      10m30s of    15m", text)
+        # The operator is paged by the secondary's lag alarm (it survives the outage),
+        # and the budget names the alarm and who it notifies.
+        self.assertIn("paging: alarm `replication_lag` in `secondary`", text)
+        self.assertIn("by aws_cloudwatch_metric_alarm.replication_lag / ReplicationLagAlarm in secondary", text)
         self.assertIn("total per month", text)
+
+    def test_dr_json_and_exit_status(self):
+        r = run("dr", "--format", "json", "specs/payment.pdr")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["objectives_met"])
+        region = next(s for s in doc["scenarios"] if s["scenario"] == "region_outage")
+        self.assertEqual(region["rto"]["achieved_seconds"], 630)
+        for term in region["rto"]["terms"]:
+            if term["basis"] != "declared":
+                self.assertTrue(term["evidence"], term["what"])
+        # An objective that is not met fails the command, so CI can gate on it.
+        self.assertEqual(run("dr", "golden/policies/DR-RTO/fail.pdr").returncode, 1)
+        self.assertEqual(run("dr", "golden/policies/DR-RTO/fail_nobody_paged.pdr").returncode, 1)
 
     def test_mutated_specs_never_crash(self):
         # Deterministic byte-level mutations of the reference spec: every run must
