@@ -142,6 +142,7 @@ void lower_backups(Context& cx) {
 
       infra::BackupPlan plan;
       plan.id = fmt::format("{}_{}", b.name, region);
+      plan.backup = b.name;
       plan.region = region;
       plan.origin = b.origin.range;
       plan.name = cx.name({b.name, region});
@@ -156,6 +157,7 @@ void lower_backups(Context& cx) {
 
       infra::BackupSelection selection;
       selection.id = plan.id;
+      selection.backup = b.name;
       selection.region = region;
       selection.origin = b.origin.at("covers");
       selection.name = cx.name({b.name, region});

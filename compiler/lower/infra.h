@@ -490,11 +490,13 @@ struct BackupRule {
 };
 
 struct BackupPlan : Base {
+  std::string backup;  // the spec's backup block
   Text name;
   std::vector<BackupRule> rules;
 };
 
 struct BackupSelection : Base {
+  std::string backup;  // the spec's backup block
   Text name;
   std::string plan;
   std::string role;

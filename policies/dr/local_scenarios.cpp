@@ -56,12 +56,11 @@ std::optional<ir::Seconds> schedule_interval(const std::string& schedule) {
 // every region it protects.
 std::vector<Evidence> backup_evidence(const infra::Model& m, const ir::Backup& b) {
   std::vector<Evidence> out;
-  auto ours = [&](const std::string& id) { return id == b.name || id.starts_with(b.name + "_"); };
   for (const infra::BackupPlan& p : m.backup_plans) {
-    if (ours(p.id)) out.push_back(evidence(Kind::BackupPlan, p, "backs up in " + p.region));
+    if (p.backup == b.name) out.push_back(evidence(Kind::BackupPlan, p, "backs up in " + p.region));
   }
   for (const infra::BackupSelection& s : m.backup_selections) {
-    if (ours(s.id)) out.push_back(evidence(Kind::BackupSelection, s, "selects what it protects in " + s.region));
+    if (s.backup == b.name) out.push_back(evidence(Kind::BackupSelection, s, "selects what it protects in " + s.region));
   }
   return out;
 }

@@ -184,4 +184,25 @@ TEST_CASE("a claim goes when the resources that deliver it are not generated") {
     const auto results = policies::analyse(no_pitr, bare, facts);
     CHECK(scenario(results, ir::Scenario::LogicalCorruption).rpo.unbounded);
   }
+  SECTION("a backup is delivered by its own plans, not by one whose name it prefixes") {
+    // `daily` and `daily_extra`: lowering names their plans `daily_primary` and
+    // `daily_extra_primary`. Without `daily`'s plans, what only `daily` covers has
+    // no backups, however `daily_extra`'s plans are named.
+    ir::System two = *loaded.ir;
+    for (ir::Table& t : two.tables) t.point_in_time_recovery = false;
+    ir::Backup extra = two.backups.at(0);
+    REQUIRE(extra.name == "daily");
+    extra.name = "daily_extra";
+    extra.covers = {"sessions"};
+    two.backups.push_back(extra);
+    infra::Model lowered = lower::lower(two, {});
+    REQUIRE(scenario(policies::analyse(two, lowered, facts), ir::Scenario::LogicalCorruption).rpo.unbounded == false);
+    std::erase_if(lowered.backup_plans, [](const infra::BackupPlan& p) { return p.backup == "daily"; });
+    std::erase_if(lowered.backup_selections, [](const infra::BackupSelection& s) { return s.backup == "daily"; });
+    REQUIRE_FALSE(lowered.backup_plans.empty());
+    const auto results = policies::analyse(two, lowered, facts);
+    const auto& corruption = scenario(results, ir::Scenario::LogicalCorruption);
+    CHECK(corruption.rpo.unbounded);
+    CHECK(corruption.rpo.unbounded_reason.find("transactions") != std::string::npos);
+  }
 }
