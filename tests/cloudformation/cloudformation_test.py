@@ -311,7 +311,7 @@ class SeedComponents(unittest.TestCase):
         self.assertEqual(len(globals_), 1)
         (global_id, global_cluster), = globals_.items()
         self.assertEqual(global_cluster["Properties"]["GlobalClusterIdentifier"],
-                         {"Fn::Sub": "payment-global-${EnvironmentSuffix}"})
+                         {"Fn::Sub": "payment-ledger-global-${EnvironmentSuffix}"})
         (_, writer), = resources(self.primary, "AWS::RDS::DBCluster").items()
         self.assertEqual(writer["Properties"]["GlobalClusterIdentifier"], {"Ref": global_id})
         self.assertEqual(writer["Properties"]["MasterUserPassword"],
@@ -412,7 +412,7 @@ class SeedComponents(unittest.TestCase):
                          ["payment-primary-${EnvironmentSuffix}", "payment-secondary-${EnvironmentSuffix}"])
         alarms = all_resources(self.templates, "AWS::CloudWatch::Alarm")
         names = {a["Properties"]["AlarmName"]["Fn::Sub"] for a in alarms.values()}
-        self.assertIn("payment-replication-lag-${EnvironmentSuffix}", names)
+        self.assertIn("payment-replication-lag-secondary-${EnvironmentSuffix}", names)
         self.assertTrue(any("processor-errors" in n for n in names))
         self.assertTrue(any("throttles" in n for n in names))
         self.assertEqual(self.count("AWS::SNS::Topic"), 2)
