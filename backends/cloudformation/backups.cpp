@@ -18,8 +18,7 @@ void emit_backups(Builder& b) {
     if (v.lock_min_retention_days > 0)
       body["Properties"]["LockConfiguration"] = {{"MinRetentionDays", v.lock_min_retention_days}};
     // Recovery points outlive the stack.
-    body["DeletionPolicy"] = "Retain";
-    body["UpdateReplacePolicy"] = "Retain";
+    Builder::retain_except_on_create(body);
   }
   for (const infra::BackupPlan& p : m.backup_plans) {
     b.begin(Kind::BackupPlan, p.id);

@@ -269,6 +269,11 @@ std::map<Unit, std::string> unit_regions(const infra::Model& m) {
 Builder::Builder(const infra::Model& model, const EmitOptions& options, Placement* placement)
     : model_(model), options_(options), placement_(placement), unit_region_(unit_regions(model)) {}
 
+void Builder::retain_except_on_create(json& body) {
+  body["DeletionPolicy"] = "RetainExceptOnCreate";
+  body["UpdateReplacePolicy"] = "Retain";
+}
+
 std::string Builder::camel(const std::string& id) {
   std::string out;
   bool upper = true;

@@ -87,6 +87,13 @@ class Builder {
   // `[{"Key": "Name", "Value": ...}]`: stack tags (manifest) carry the rest.
   json name_tags(const infra::Text& name);
 
+  // A stateful resource outlives a stack deletion and a replacement, but not the
+  // failed first create that made it: a retained half-created resource keeps its
+  // name and blocks every retry. DeletionPolicy `RetainExceptOnCreate` (any
+  // resource type; CloudFormation User Guide, DeletionPolicy attribute);
+  // UpdateReplacePolicy takes only Delete, Retain or Snapshot, so Retain there.
+  static void retain_except_on_create(json& body);
+
   // `PrimaryPrivateASubnet`: CamelCase id plus the kind unless the id says it.
   static std::string logical(infra::Kind kind, const std::string& id);
   static std::string logical(const Unit& unit) { return logical(unit.kind, unit.id); }

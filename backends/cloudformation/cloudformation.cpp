@@ -142,8 +142,8 @@ json manifest(Builder& b, const infra::Model& m, const Placement& p) {
   }
   out["stacks"] = stacks;
   out["delete"] =
-      "in reverse order; deletion protection on the databases and tables, and Retain on keys, secrets, "
-      "tables and backup vaults, keep the data: remove those by hand";
+      "in reverse order; deletion protection on the databases and tables, and RetainExceptOnCreate on "
+      "keys, secrets, tables, log groups, dead-letter queues and backup vaults, keep the data: remove those by hand";
   return out;
 }
 

@@ -36,7 +36,7 @@ void emit_secret(Builder& b, const infra::Secret& s) {
                           {"ExcludeCharacters", s.exclude_characters}}},
                         {"Tags", b.name_tags(s.name)}};
   if (!replicas.empty()) body["Properties"]["ReplicaRegions"] = replicas;
-  keep(body, "Retain");
+  Builder::retain_except_on_create(body);
 }
 
 void emit_cluster(Builder& b, const infra::DbCluster& c) {
@@ -119,7 +119,7 @@ void emit_table(Builder& b, const infra::Table& t, const std::string& home_regio
   if (t.ttl_attribute) props["TimeToLiveSpecification"] = {{"AttributeName", *t.ttl_attribute}, {"Enabled", true}};
   json& body = b.resource(Builder::logical(Kind::Table, t.id), "AWS::DynamoDB::GlobalTable");
   body["Properties"] = std::move(props);
-  keep(body, "Retain");
+  Builder::retain_except_on_create(body);
 }
 
 }  // namespace

@@ -32,8 +32,7 @@ void emit_identity(Builder& b) {
                           {"KeyPolicy", b.policy_document(k.policy)},
                           {"Tags", b.name_tags(k.alias)}};
     // Data encrypted with the key outlives a stack deletion or a replacement.
-    body["DeletionPolicy"] = "Retain";
-    body["UpdateReplacePolicy"] = "Retain";
+    Builder::retain_except_on_create(body);
     b.resource(key + "Alias", "AWS::KMS::Alias")["Properties"] = {{"AliasName", b.text(k.alias)},
                                                                   {"TargetKeyId", b.ref(Kind::Key, k.id)}};
   }
@@ -63,8 +62,7 @@ void emit_identity(Builder& b) {
                           {"KmsKeyId", b.ref(Kind::Key, g.key, Attr::Arn)},
                           {"Tags", b.name_tags(g.name)}};
     // The audit trail outlives the stack; its own retention expires it.
-    body["DeletionPolicy"] = "Retain";
-    body["UpdateReplacePolicy"] = "Retain";
+    Builder::retain_except_on_create(body);
   }
   for (const infra::Topic& t : m.topics) {
     b.begin(Kind::Topic, t.id);
@@ -87,8 +85,7 @@ void emit_identity(Builder& b) {
                           {"MessageRetentionPeriod", q.retention_seconds},
                           {"Tags", b.name_tags(q.name)}};
     // A dead-letter queue holds the events that failed: not lost with the stack.
-    body["DeletionPolicy"] = "Retain";
-    body["UpdateReplacePolicy"] = "Retain";
+    Builder::retain_except_on_create(body);
     if (!q.policy.statements.empty()) {
       // Ref of a queue is its URL.
       b.resource(Builder::logical(Kind::Queue, q.id) + "Policy", "AWS::SQS::QueuePolicy")["Properties"] = {

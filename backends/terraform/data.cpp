@@ -80,6 +80,20 @@ void emit_cluster(Document& doc, const infra::DbCluster& c) {
     for (const infra::Ref& r : c.after) after.push_back(std::string(type_name(r.kind)) + "." + r.id);
     body["depends_on"] = after;
   }
+  // What AWS reports on a member of a global database but paydrc never sends:
+  // - replication_source_identifier: a secondary reports its primary's ARN, and
+  //   planning that attribute away promotes the secondary out of the global
+  //   database (aws_rds_cluster docs, `replication_source_identifier`;
+  //   terraform-provider-aws PR #40921). Every member, not only today's readers:
+  //   after a failover the old writer is the secondary.
+  // - engine_version: an upgrade goes through the global cluster, which upgrades
+  //   its members; without this the member plans the old version back and the
+  //   provider reports an inconsistent final plan (aws_rds_global_cluster docs,
+  //   "Upgrading Engine Versions").
+  if (!c.global_cluster.empty()) {
+    body["lifecycle"] =
+        json::array({{{"ignore_changes", json::array({"engine_version", "replication_source_identifier"})}}});
+  }
 }
 
 }  // namespace
@@ -123,7 +137,10 @@ void emit_data(Document& doc) {
         {"cluster_identifier", Document::ref(Kind::DbCluster, i.cluster, Attr::Id)},
         {"instance_class", i.instance_class},
         {"engine", i.engine},
-        {"engine_version", i.engine_version},
+        // The cluster's version as AWS reports it, which follows an upgrade made
+        // through the global cluster (aws_rds_global_cluster docs, "Upgrading
+        // Engine Versions"); a literal would plan the old version back.
+        {"engine_version", Document::expr(std::string(type_name(Kind::DbCluster)) + "." + i.cluster + ".engine_version")},
         {"promotion_tier", i.promotion_tier},
         {"publicly_accessible", i.publicly_accessible},
         {"auto_minor_version_upgrade", false},

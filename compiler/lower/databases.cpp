@@ -51,9 +51,9 @@ void lower_databases(Context& cx) {
     global.id = db.name;
     global.region = db.writer;
     global.origin = db.origin.range;
-    // The one database of a system keeps DESIGN.md's `payment-global-<env>`; with
-    // several, each global cluster carries its database's name.
-    global.identifier = cx.system.databases.size() == 1 ? cx.name({"global"}) : cx.name({db.name, "global"});
+    // Its own label, whatever else the spec holds: a second database must not
+    // rename (and so replace) the first one's global cluster.
+    global.identifier = cx.name({db.name, "global"});
     global.engine = db.engine;
     global.engine_version = version;
     global.deletion_protection = db.deletion_protection;

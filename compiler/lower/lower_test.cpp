@@ -88,15 +88,15 @@ TEST_CASE("each region gets public and private subnets in every zone, and the sp
 
 TEST_CASE("names follow payment-<role>-<env>") {
   const infra::Model& m = model();
-  CHECK(show(m.global_clusters.at(0).identifier) == "payment-global-{env}");
+  CHECK(show(m.global_clusters.at(0).identifier) == "payment-ledger-global-{env}");
   CHECK(show(m.functions.at(0).name) == "payment-processor-primary-{env}");
   CHECK(show(m.functions.at(1).name) == "payment-processor-secondary-{env}");
   CHECK(show(m.dashboards.at(0).name) == "payment-primary-{env}");
   CHECK(show(m.dashboards.at(1).name) == "payment-secondary-{env}");
   const auto lag =
-      std::find_if(m.alarms.begin(), m.alarms.end(), [](const auto& a) { return a.id == "replication_lag"; });
+      std::find_if(m.alarms.begin(), m.alarms.end(), [](const auto& a) { return a.id == "replication_lag_secondary"; });
   REQUIRE(lag != m.alarms.end());
-  CHECK(show(lag->name) == "payment-replication-lag-{env}");
+  CHECK(show(lag->name) == "payment-replication-lag-secondary-{env}");
   CHECK(lag->region == "secondary");
   CHECK(lag->threshold == 60000);  // milliseconds
   CHECK(show(m.tables.at(0).name) == "payment-sessions-{env}");

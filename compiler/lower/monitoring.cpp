@@ -258,16 +258,11 @@ void lower_monitoring(Context& cx) {
     }
     for (const Placement& p : placements) {
       infra::Alarm a = regional_alarm(cx, p.role);
-      // DESIGN.md's `payment-replication-lag-<env>`: the region only where the
-      // alarm exists in more than one.
-      if (placements.size() == 1) {
-        a.id = alarm.name;
-        a.name = cx.name({alarm.name});
-      } else {
-        a.id = alarm.name;
-        for (const std::string& part : p.suffix) a.id += "_" + part;
-        a.name = cx.name({a.id});  // kebab-cased: `payment-sessions-replication-lag-primary-to-secondary-dev`
-      }
+      // Always the placement, even where the alarm has only one: its name must
+      // not change when its target gains a region.
+      a.id = alarm.name;
+      for (const std::string& part : p.suffix) a.id += "_" + part;
+      a.name = cx.name({a.id});  // kebab-cased: `payment-sessions-replication-lag-primary-to-secondary-dev`
       a.origin = alarm.origin.range;
       a.description = describe(alarm);
       a.queries = p.queries;

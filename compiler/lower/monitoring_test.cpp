@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "lower/lower.h"
@@ -74,7 +75,7 @@ TEST_CASE("every declared alarm is in the model with what it watches") {
     INFO(a.id);
     CHECK(a.watches.has_value());
   }
-  const infra::Alarm* aurora = find(m, "replication_lag");
+  const infra::Alarm* aurora = find(m, "replication_lag_secondary");
   REQUIRE(aurora != nullptr);
   CHECK(aurora->treat_missing_data == "breaching");
   CHECK(aurora->watches->kind == infra::Kind::DbCluster);
@@ -88,16 +89,42 @@ TEST_CASE("an alarm lowering cannot place is an internal error, never a silent d
   CHECK_THROWS_AS(lower(s, {}), std::logic_error);
 }
 
+TEST_CASE("a subscription's id follows its destination, not its position in `notify`") {
+  ir::System s = with_lag_alarms();
+  const infra::Model before = lower(s, {});
+  s.monitor.notify.insert(s.monitor.notify.begin(), {ir::NotifyKind::Email, "lead@example.com", {}});
+  const infra::Model after = lower(s, {});
+  REQUIRE(after.topic_subscriptions.size() == before.topic_subscriptions.size() + 2);
+  std::set<std::string> ids;
+  for (const infra::TopicSubscription& sub : after.topic_subscriptions) ids.insert(sub.id);
+  CHECK(ids.size() == after.topic_subscriptions.size());
+  for (const infra::TopicSubscription& sub : before.topic_subscriptions) {
+    INFO(sub.id);
+    const auto same = std::find_if(after.topic_subscriptions.begin(), after.topic_subscriptions.end(),
+                                   [&](const infra::TopicSubscription& a) { return a.id == sub.id; });
+    REQUIRE(same != after.topic_subscriptions.end());
+    CHECK(same->endpoint == sub.endpoint);
+    CHECK(same->topic == sub.topic);
+  }
+}
+
+TEST_CASE("a spec alarm's name keeps its placement when its target gains a region") {
+  const infra::Model m = lower(testing::payment_system(), {});
+  // One placement (the ledger's only reader) still carries the reader's role.
+  CHECK(find(m, "replication_lag") == nullptr);
+  REQUIRE(find(m, "replication_lag_secondary") != nullptr);
+}
+
 TEST_CASE("e-mail and https destinations subscribe to every region's topic; ARNs are actions in their region") {
   const infra::Model m = lower(with_lag_alarms(), {});
   REQUIRE(m.topic_subscriptions.size() == 4);
-  CHECK(m.topic_subscriptions[0].id == "primary_alarms_1");
+  CHECK(m.topic_subscriptions[0].id.starts_with("primary_alarms_email_"));
   CHECK(m.topic_subscriptions[0].topic == "primary_alarms");
   CHECK(m.topic_subscriptions[0].protocol == "email");
   CHECK(m.topic_subscriptions[0].endpoint == "oncall@example.com");
-  CHECK(m.topic_subscriptions[1].id == "primary_alarms_2");
+  CHECK(m.topic_subscriptions[1].id.starts_with("primary_alarms_https_"));
   CHECK(m.topic_subscriptions[1].protocol == "https");
-  CHECK(m.topic_subscriptions[3].id == "secondary_alarms_2");
+  CHECK(m.topic_subscriptions[3].id.starts_with("secondary_alarms_https_"));
   for (const infra::Alarm& a : m.alarms) {
     INFO(a.id);
     CHECK(a.topic == a.region + "_alarms");

@@ -147,13 +147,13 @@ class Cli(unittest.TestCase):
         self.assertTrue(text.startswith("# paydrc review: `payment`"))
         self.assertIn("| region outage | 10m30s / 15m ok | 2m / 5m ok |", text)
         # Every term names what delivers it, in both backends.
-        self.assertIn("delivered by `aws_sns_topic_subscription.secondary_alarms_1 / SecondaryAlarms1Subscription", text)
-        self.assertIn("--global-cluster-identifier payment-global-dev", text)
+        self.assertIn("delivered by `aws_sns_topic_subscription.secondary_alarms_email_77e00aa1 / SecondaryAlarmsEmail77e00aa1Subscription", text)
+        self.assertIn("--global-cluster-identifier payment-ledger-global-dev", text)
         self.assertIn("--allow-data-loss", text)  # an outage runbook cannot use a switchover
         self.assertIn("--inverted", text)  # a disabled health check would count as healthy
         self.assertNotIn("--disable", text)
         again = run("explain", "specs/payment.pdr", env={"TZ": "Pacific/Auckland", "ENVIRONMENT_SUFFIX": "prod"})
-        self.assertIn("payment-global-prod", again.stdout.decode())
+        self.assertIn("payment-ledger-global-prod", again.stdout.decode())
         self.assertEqual(run("explain", "golden/policies/DR-RTO/fail.pdr").returncode, 1)
         # --target works for explain as for compiling.
         cfn = run("explain", "--target", "cloudformation", "specs/payment.pdr").stdout.decode()
@@ -172,7 +172,7 @@ class Cli(unittest.TestCase):
         # The operator is paged by the secondary's lag alarm (it survives the outage),
         # and the budget names the alarm and who it notifies.
         self.assertIn("paging: alarm `replication_lag` in `secondary`", text)
-        self.assertIn("by aws_cloudwatch_metric_alarm.replication_lag / ReplicationLagAlarm in secondary", text)
+        self.assertIn("by aws_cloudwatch_metric_alarm.replication_lag_secondary / ReplicationLagSecondaryAlarm in secondary", text)
         self.assertIn("total per month", text)
 
     def test_dr_json_and_exit_status(self):

@@ -511,8 +511,8 @@ class DeployToMotoTest(unittest.TestCase):
         # Aurora global database: writer in the primary region, reader in the secondary.
         rds1 = self.client("rds", PRIMARY_REGION)
         gcs = [g for g in rds1.describe_global_clusters()["GlobalClusters"]
-               if g["GlobalClusterIdentifier"] == f"payment-global-{env}"]
-        self.assertEqual(len(gcs), 1, f"global cluster payment-global-{env}")
+               if g["GlobalClusterIdentifier"] == f"payment-ledger-global-{env}"]
+        self.assertEqual(len(gcs), 1, f"global cluster payment-ledger-global-{env}")
         gc = gcs[0]
         self.assertEqual(gc["Engine"], "aurora-mysql")
         self.assertTrue(gc["EngineVersion"].startswith("8.0"), gc["EngineVersion"])
@@ -664,8 +664,8 @@ class DeployToMotoTest(unittest.TestCase):
             dashes = {d["DashboardName"] for d in cw.list_dashboards()["DashboardEntries"]}
             self.assertIn(f"payment-{role}-{env}", dashes, f"{region}: dashboard")
         names = {a["AlarmName"]: a for a in alarms}
-        self.assertIn(f"payment-replication-lag-{env}", names, sorted(names))
-        lag = names[f"payment-replication-lag-{env}"]
+        self.assertIn(f"payment-replication-lag-secondary-{env}", names, sorted(names))
+        lag = names[f"payment-replication-lag-secondary-{env}"]
         # AuroraGlobalDBReplicationLag is in milliseconds.
         self.assertIn(lag["Threshold"], (60.0, 60000.0))
         # An Aurora secondary that stops reporting its lag is the failure to page on.

@@ -336,6 +336,40 @@ def _rds_cross_region_global_detach():
     RDSBackend.remove_from_global_cluster = remove_from_global_cluster
 
 
+@patch("rds_secondary_replication_source")
+def _rds_secondary_replication_source():
+    """Gap (fidelity, not function): AWS reports the primary cluster's ARN as the
+    `ReplicationSourceIdentifier` of every secondary cluster of a global database;
+    moto reports none. The provider reads it into `replication_source_identifier`,
+    and a configuration that does not ignore it plans its removal, which promotes
+    the secondary out of the global database (aws_rds_cluster docs,
+    `replication_source_identifier`; terraform-provider-aws PR #40921). Fill: while
+    a cluster is a non-writer member of a global cluster, report the writer's ARN,
+    as AWS does; once detached, report what it was created with."""
+    from moto.rds.models import DBCluster, rds_backends
+
+    def global_writer(cluster):
+        account = getattr(cluster, "account_id", None)
+        if account is None or account not in rds_backends:
+            return None
+        for regional in rds_backends[account].values():
+            for gc in regional.global_clusters.values():
+                if cluster in gc.members and not cluster.is_writer:
+                    return next((m for m in gc.members if m.is_writer), None)
+        return None
+
+    def get_source(self):
+        writer = global_writer(self)
+        if writer is not None:
+            return writer.db_cluster_arn
+        return self.__dict__.get("_created_replication_source")
+
+    def set_source(self, value):
+        self.__dict__["_created_replication_source"] = value
+
+    DBCluster.replication_source_identifier = property(get_source, set_source)
+
+
 @patch("rds_global_cluster_tags")
 def _rds_global_cluster_tags():
     """Gap: CreateGlobalCluster drops `Tags`, and ListTagsForResource / AddTags reject

@@ -163,6 +163,39 @@ class Configuration(unittest.TestCase):
         self.assertIn("secret_string_wo", text)
 
 
+class GlobalDatabaseLifecycle(unittest.TestCase):
+    """What AWS reports on a member of a global database but paydrc never sends
+    must not plan a change: a secondary's `replication_source_identifier` (planning
+    it away promotes the secondary out of the global database) and the member's
+    `engine_version` after an upgrade made through the global cluster."""
+
+    def members(self, doc):
+        clusters = doc.get("resource", {}).get("aws_rds_cluster", {})
+        return {name: body for name, body in clusters.items() if body.get("global_cluster_identifier")}
+
+    def check(self, label, doc):
+        members = self.members(doc)
+        for name, body in members.items():
+            ignored = [item for block in body.get("lifecycle", []) for item in block.get("ignore_changes", [])]
+            for attribute in ("replication_source_identifier", "engine_version"):
+                self.assertIn(attribute, ignored, f"{label}: aws_rds_cluster.{name} does not ignore {attribute}")
+        for name, body in doc.get("resource", {}).get("aws_rds_cluster_instance", {}).items():
+            cluster = body["cluster_identifier"].removeprefix("${aws_rds_cluster.").split(".")[0]
+            if cluster in members:
+                self.assertEqual(body.get("engine_version"), "${aws_rds_cluster." + cluster + ".engine_version}",
+                                 f"{label}: aws_rds_cluster_instance.{name} pins an engine version of its own")
+        return len(members)
+
+    def test_every_member_cluster_ignores_what_aws_reports(self):
+        checked = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, spec in cases().items():
+                result = compile_spec(spec, Path(tmp) / name)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                checked += self.check(name, json.loads((Path(tmp) / name / "main.tf.json").read_text()))
+        self.assertGreater(checked, 0, "no spec has a global database: the test would check nothing")
+
+
 class Determinism(unittest.TestCase):
     def test_identical_bytes_across_time_zone_locale_and_directory(self):
         spec = (Path(ARGS.root) / "specs" / "payment.pdr").resolve()
