@@ -825,7 +825,7 @@ class Builder {
       }
       std::string hint = did_you_mean(e.text, declared);
       if (hint.empty()) {
-        hint = declared.empty() ? fmt::format("the spec declares no environments: add `environment {} {{ }}` to "
+        hint = declared.empty() ? fmt::format("the spec declares no environments: add `environment {} {{}}` to "
                                               "`system`, or remove `environments`",
                                               diag::printable(e.text.substr(0, 16)))
                                 : fmt::format("declared: {}", fmt::join(declared, ", "));

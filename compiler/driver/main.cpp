@@ -148,7 +148,7 @@ bool report_undeclared_environment(const frontend::Loaded& loaded, const std::st
   std::string hint = check::did_you_mean(name, loaded.environments);
   std::cerr << fmt::format(
       "paydrc: error: `{}` declares the environments {}, not `{}`\n"
-      "hint: {}select one with `--env NAME` or `ENVIRONMENT_SUFFIX`, or add `environment {} {{ }}` to the spec\n",
+      "hint: {}select one with `--env NAME` or `ENVIRONMENT_SUFFIX`, or add `environment {} {{}}` to the spec\n",
       path, fmt::join(loaded.environments, ", "), name, hint.empty() ? "" : hint + "; ", name);
   return true;
 }

@@ -244,7 +244,7 @@ class Cli(unittest.TestCase):
 
 ENVIRONMENTS = """
   environment dev {
-    budget = $900
+    budget = $1400
 
     database ledger {
       instance_class = "db.r6g.large"
@@ -277,7 +277,8 @@ class Environments(unittest.TestCase):
         shutil.rmtree(self.out, ignore_errors=True)
 
     def spec(self, extra=ENVIRONMENTS, edit=lambda s: s):
-        base = open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8").read()
+        with open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8") as f:
+            base = f.read()
         base = edit(base.replace('source = "../lambda"', 'source = "../../lambda"'))
         end = base.rstrip().rindex("}")
         path = os.path.join(self.dir, "payment.pdr")
@@ -377,14 +378,8 @@ class Environments(unittest.TestCase):
 
     def test_check_judges_every_environment_and_waivers_hold_where_they_say(self):
         # One NAT gateway per region everywhere, accepted outside production only.
-        waiver = """
-  waive COST-NAT-SINGLE {
-    reason = "one NAT gateway per region accepted outside production"
-    until = 2027-06-30
-    environments = ["dev", "staging"]
-  }
-"""
-        spec = self.spec(waiver + ENVIRONMENTS)
+        limit = lambda s: s.replace("    until = 2027-06-30\n  }", '    until = 2027-06-30\n    environments = ["dev", "staging"]\n  }')
+        spec = self.spec(edit=limit)
         r = run("check", "--format", "json", spec)
         doc = json.loads(r.stdout)["files"][0]
         self.assertEqual(doc["environments"], ["dev", "staging", "prod"])
@@ -410,8 +405,15 @@ class Environments(unittest.TestCase):
         spec = self.spec(extra)
         doc = json.loads(run("check", "--format", "json", spec).stdout)["files"][0]
         prod_only = [f for f in doc["findings"] if f["environments"] == ["prod"] and not f["waived"]]
-        self.assertTrue(prod_only, doc["findings"])
-        self.assertTrue(all(f["range"]["line"] > 200 for f in prod_only))  # located at the override
+        # The rule on the table, located at the override, and the DR analysis of
+        # prod: without PITR its logical-corruption RPO is missed.
+        self.assertEqual(sorted(f["id"] for f in prod_only), ["DR-RPO", "SEC-TABLE-PITR"], doc["findings"])
+        pitr = next(f for f in prod_only if f["id"] == "SEC-TABLE-PITR")
+        with open(spec, encoding="utf-8") as f:
+            self.assertIn("point_in_time_recovery = off", f.read().splitlines()[pitr["range"]["line"] - 1])
+        self.assertEqual(run("check", spec).returncode, 1)
+        # dev alone compiles: what it generates is dev's.
+        self.assertEqual(run(spec, "-t", "terraform", "-o", os.path.join(self.out, "dev")).returncode, 0)
 
     def test_bad_overrides_are_located_errors(self):
         extra = """
