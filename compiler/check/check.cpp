@@ -971,6 +971,8 @@ std::optional<Checked> check_all(const ast::File& file, const Options& options, 
 std::optional<ir::System> check(const ast::File& file, const Options& options, diag::Sink& sink) {
   auto checked = check_all(file, options, sink);
   if (!checked) return std::nullopt;
+  // Without a selection, the first configuration (tests of specs that declare environments).
+  if (options.environment.empty()) return std::move(checked->systems.front());
   for (ir::System& s : checked->systems) {
     if (s.environment == options.environment) return std::move(s);
   }

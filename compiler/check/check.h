@@ -32,8 +32,8 @@ struct Checked {
 // names the environments an error is only found in). Nothing when there are errors.
 std::optional<Checked> check_all(const ast::File& file, const Options& options, diag::Sink& sink);
 
-// The system of `options.environment` when the spec has no errors (and
-// declares it, or declares no environments and it is empty).
+// The system of `options.environment` when the spec has no errors and
+// declares it; with no environment selected, the first (or only) one.
 std::optional<ir::System> check(const ast::File& file, const Options& options, diag::Sink& sink);
 
 }  // namespace paydrc::check

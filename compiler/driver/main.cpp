@@ -426,8 +426,9 @@ int dump_spec(const std::string& what, const std::string& path) {
     std::cout << dump::ast_text(*loaded.ast);
     return kOk;
   }
-  if (!loaded.ir) return kSpecErrors;
-  std::cout << dump::ir_text(*loaded.ir);
+  // Every environment's IR (its overrides applied), whichever one a compile selects.
+  if (loaded.systems.empty()) return kSpecErrors;
+  for (const ir::System& system : loaded.systems) std::cout << dump::ir_text(system);
   return kOk;
 }
 
