@@ -1,6 +1,6 @@
 #include "backends/backend.h"
 
-#include <regex>
+#include <stdexcept>
 
 #include "backends/cloudformation/builder.h"
 #include "backends/cloudformation/cloudformation.h"
@@ -17,9 +17,14 @@ const std::vector<Backend>& all_backends() {
   return table;
 }
 
-bool valid_environment_suffix(std::string_view suffix) {
-  static const std::regex rule{std::string(kEnvironmentSuffixPattern)};
-  return std::regex_match(suffix.begin(), suffix.end(), rule);
+EmitOptions options_for(const ir::System& system, const EmitOptions& options) {
+  EmitOptions out = options;
+  out.spec_environment = system.environment;
+  if (!system.environment.empty() && system.environment != options.environment_suffix) {
+    throw std::logic_error("environment `" + system.environment + "` of the spec emitted with the suffix `" +
+                           options.environment_suffix + "`");
+  }
+  return out;
 }
 
 const Backend* find_backend(std::string_view name) {

@@ -12,23 +12,27 @@
 #include "diagnostics/diagnostic.h"
 #include "ir/ir.h"
 #include "lower/infra.h"
+#include "support/environment.h"
 
 namespace paydrc::backends {
 
-// The environment suffix rule, written once: the driver checks ENVIRONMENT_SUFFIX
-// against it at compile time and the Terraform variable validation repeats it at
-// plan time for a suffix given with `-var`. The pattern is RE2 and ECMAScript alike.
-inline constexpr std::string_view kEnvironmentSuffixPattern = "^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$";
-inline constexpr std::string_view kEnvironmentSuffixRule =
-    "1 to 16 lowercase letters, digits or hyphens, starting and ending with a letter or digit";
-
-bool valid_environment_suffix(std::string_view suffix);
+// The environment suffix rule lives in support/environment.h (the checker
+// applies it to `environment` names too).
+using paydrc::kEnvironmentSuffixPattern;
+using paydrc::kEnvironmentSuffixRule;
+using paydrc::valid_environment_suffix;
 
 struct EmitOptions {
   // ENVIRONMENT_SUFFIX at compile time, else "dev": the default of the suffix
   // variable and, with a state bucket, part of the state key. The driver has
   // checked it against kEnvironmentSuffixPattern.
   std::string environment_suffix = "dev";
+  // The spec environment the IR was checked for (its `environment` block
+  // applied; ir::System::environment), set by the backends' emit from the IR:
+  // empty when the spec declares none. When set, it equals
+  // environment_suffix, and the output refuses to be planned or deployed as
+  // another environment.
+  std::string spec_environment;
   // TERRAFORM_STATE_BUCKET / TERRAFORM_STATE_BUCKET_REGION, when set.
   std::optional<std::string> state_bucket;
   std::optional<std::string> state_bucket_region;
@@ -59,5 +63,9 @@ const std::vector<Backend>& all_backends();
 std::string terraform_address(infra::Kind kind, const std::string& id);
 std::string cloudformation_logical_id(infra::Kind kind, const std::string& id);
 const Backend* find_backend(std::string_view name);
+
+// `options` with spec_environment taken from `system`; a system checked for
+// one environment emitted as another is a bug in the caller (std::logic_error).
+EmitOptions options_for(const ir::System& system, const EmitOptions& options);
 
 }  // namespace paydrc::backends

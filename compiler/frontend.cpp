@@ -22,7 +22,7 @@ std::filesystem::path project_root_for(const std::filesystem::path& spec_dir) {
   return dir;
 }
 
-Loaded load(const std::string& path, bool check) {
+Loaded load(const std::string& path, bool check, std::string_view environment) {
   namespace fs = std::filesystem;
   Loaded out;
   out.sink = diag::Sink(path);
@@ -59,8 +59,19 @@ Loaded load(const std::string& path, bool check) {
   if (spec_dir.empty()) spec_dir = ".";
   options.project_root = project_root_for(spec_dir);
   options.spec_dir = fs::absolute(spec_dir, ec).lexically_normal();
-  out.ir = check::check(*out.ast, options, out.sink);
-  if (out.ir) out.ir->spec_path = path;
+  auto checked = check::check_all(*out.ast, options, out.sink);
+  if (!checked) return out;
+  out.environments = checked->environments;
+  out.systems = std::move(checked->systems);
+  for (ir::System& s : out.systems) s.spec_path = path;
+  if (out.environments.empty()) {
+    out.ir = out.systems.front();
+  } else {
+    for (const ir::System& s : out.systems) {
+      if (s.environment == environment) out.ir = s;
+    }
+    if (!out.ir) out.undeclared_environment = std::string(environment);
+  }
   return out;
 }
 

@@ -47,6 +47,14 @@ void finish_template(Builder& b, const infra::Model& m, std::size_t index, Stack
         {"AllowedPattern", kSuffixPattern},
         {"ConstraintDescription", "1 to 16 lowercase letters, digits or hyphens"},
         {"Description", "appended to every resource and stack name: " + m.system + "-<role>-<suffix>"}};
+    if (!b.options().spec_environment.empty()) {
+      // Compiled for one of the spec's environments (its overrides applied):
+      // deploying it as another would give that one these settings.
+      json& p = doc["Parameters"]["EnvironmentSuffix"];
+      p["AllowedValues"] = json::array({b.options().spec_environment});
+      p["ConstraintDescription"] = "this template is environment " + b.options().spec_environment +
+                                   " of the spec, with its overrides; compile again with --env <name> for another";
+    }
   }
   if (b.uses_artifact_bucket(index)) {
     doc["Parameters"]["ArtifactBucket"] = {
@@ -68,6 +76,8 @@ json manifest(Builder& b, const infra::Model& m, const Placement& p) {
   json inputs = json::object();
   inputs["EnvironmentSuffix"] = {{"default", b.options().environment_suffix},
                                  {"description", "the environment suffix: part of every resource and stack name"}};
+  if (!b.options().spec_environment.empty())
+    inputs["EnvironmentSuffix"]["allowed_values"] = json::array({b.options().spec_environment});
   for (std::size_t i = 0; i < p.stacks.size(); ++i) {
     if (!b.uses_artifact_bucket(i)) continue;
     const infra::RegionInfo* r = region_of(m, p.stacks[i]);
@@ -168,7 +178,8 @@ std::optional<std::vector<OutputFile>> render(const infra::Model& model, const E
   return files;
 }
 
-std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& options, diag::Sink& sink) {
+std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& given, diag::Sink& sink) {
+  const EmitOptions options = options_for(system, given);
   bool ok = true;
   for (const ir::Parameter& p : system.parameters) {
     if (!p.secure) continue;

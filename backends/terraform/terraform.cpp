@@ -28,9 +28,21 @@ void emit_settings(Document& doc) {
       {{{"condition", fmt::format("${{can(regex(\"{}\", var.environment_suffix))}}", kEnvironmentSuffixPattern)},
         {"error_message", fmt::format("environment_suffix: {}", kEnvironmentSuffixRule)}}});
   std::string suffix_description = "appended to every resource name: " + m.system + "-<role>-<suffix>";
+  // Reasons this file serves exactly one environment; each makes another
+  // `-var environment_suffix=...` a plan-time error.
+  std::vector<std::string> only_this_environment;
+  if (!options.spec_environment.empty()) {
+    // The spec's environment blocks differ in sizes and counts: planned as
+    // another environment, this file would deploy that one with these settings.
+    only_this_environment.push_back(fmt::format(
+        "this configuration is environment `{}` of the spec, with its overrides; compile again with --env <name> "
+        "(or ENVIRONMENT_SUFFIX) into another directory for another environment",
+        options.spec_environment));
+    suffix_description += fmt::format("; compiled for the spec's environment `{}` only", options.spec_environment);
+  }
   if (options.state_bucket) {
     // Terraform cannot interpolate variables into a backend block, so each
-    // environment's state key is fixed here from ENVIRONMENT_SUFFIX; the second
+    // environment's state key is fixed here from ENVIRONMENT_SUFFIX; the
     // validation keeps `-var environment_suffix=...` from planning another
     // environment's resources into this one's state.
     const std::string key = state_key(m.system, options.environment_suffix);
@@ -42,12 +54,15 @@ void emit_settings(Document& doc) {
         "; state lives at {}, a key fixed when paydrc compiled this file: compile again with another "
         "ENVIRONMENT_SUFFIX (into its own directory) for another environment",
         state);
+    only_this_environment.push_back(
+        fmt::format("this configuration keeps the state of `{}` at {}; compile again with "
+                    "ENVIRONMENT_SUFFIX=<suffix> into another directory for another environment",
+                    options.environment_suffix, state));
+  }
+  if (!only_this_environment.empty()) {
     suffix_rules.push_back(
         {{"condition", fmt::format("${{var.environment_suffix == \"{}\"}}", options.environment_suffix)},
-         {"error_message",
-          fmt::format("environment_suffix: this configuration keeps the state of `{}` at {}; compile again with "
-                      "ENVIRONMENT_SUFFIX=<suffix> into another directory for another environment",
-                      options.environment_suffix, state)}});
+         {"error_message", fmt::format("environment_suffix: {}", fmt::join(only_this_environment, "; "))}});
   }
 
   doc.root()["variable"]["environment_suffix"] = {{"type", "string"},
@@ -91,7 +106,8 @@ std::string render(const infra::Model& model, const EmitOptions& options) {
   return doc.root().dump(2) + "\n";
 }
 
-std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& options, diag::Sink& sink) {
+std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& given, diag::Sink& sink) {
+  const EmitOptions options = options_for(system, given);
   std::vector<OutputFile> files;
   lower::LowerOptions lower_options;
   bool ok = true;

@@ -792,6 +792,7 @@ class Builder {
     w.reason = str(c, "reason");
     if (const TypedValue* until = c.get("until")) w.until = until->date;
     if (c.get("scope") != nullptr) w.scope = str(c, "scope");
+    if (const TypedValue* envs = c.get("environments")) waiver_environments(*envs, w);
     bool valid_id = !w.rule.empty() && std::isupper(static_cast<unsigned char>(w.rule[0])) != 0 &&
                     w.rule.find('-') != std::string::npos && std::all_of(w.rule.begin(), w.rule.end(), [](char ch) {
                       return std::isupper(static_cast<unsigned char>(ch)) != 0 ||
@@ -807,6 +808,33 @@ class Builder {
              "say why the finding is accepted, for reviewers and auditors");
     }
     return w;
+  }
+
+  // A waiver's environments must be declared: a typo would otherwise waive
+  // nothing anywhere, or (worse) be read as "accepted" where it is not.
+  void waiver_environments(const TypedValue& envs, ir::Waiver& w) {
+    const std::vector<std::string>& declared = options_.environments;
+    if (envs.items.empty()) {
+      report(diag::Kind::InvalidValue, envs.range, "`environments` is empty: the waiver would hold nowhere",
+             "name the environments it holds in, or remove `environments` to waive the rule everywhere");
+    }
+    for (const Named& e : envs.items) {
+      if (std::find(declared.begin(), declared.end(), e.text) != declared.end()) {
+        w.environments.push_back(e.text);
+        continue;
+      }
+      std::string hint = did_you_mean(e.text, declared);
+      if (hint.empty()) {
+        hint = declared.empty() ? fmt::format("the spec declares no environments: add `environment {} {{}}` to "
+                                              "`system`, or remove `environments`",
+                                              diag::printable(e.text.substr(0, 16)))
+                                : fmt::format("declared: {}", fmt::join(declared, ", "));
+      }
+      report(diag::Kind::UnknownEnvironment, e.range,
+             fmt::format("the waiver names environment `{}`, which the spec does not declare",
+                         diag::printable(e.text.substr(0, 80))),
+             hint);
+    }
   }
 
   void cross_checks(const ir::System& sys) {

@@ -9,10 +9,12 @@
 #include <set>
 
 #include "check/build_ir.h"
+#include "check/environments.h"
 #include "check/suggest.h"
 #include "check/typed.h"
 #include "check/values.h"
 #include "diagnostics/render.h"
+#include "support/environment.h"
 
 namespace paydrc::check {
 
@@ -174,7 +176,8 @@ class Checker {
  public:
   Checker(const Options& options, diag::Sink& sink) : options_(options), sink_(sink) {}
 
-  std::optional<ir::System> run(const ast::File& file) {
+  // The spec's one `system` block, after reporting any other top-level block.
+  const ast::Entry* find_system(const ast::File& file) {
     const ast::Entry* system = nullptr;
     for (const ast::Entry& block : file.blocks) {
       if (block.name != "system") {
@@ -194,15 +197,18 @@ class Checker {
       }
       system = &block;
     }
-    if (system == nullptr) {
-      if (!sink_.has_errors()) {
-        sink_.report(diag::Kind::MissingSystem, SourceRange{{1, 1}, {1, 1}}, "the spec has no `system` block",
-                     "a spec is one `system <name> { ... }` block");
-      }
-      return std::nullopt;
+    if (system == nullptr && !sink_.has_errors()) {
+      sink_.report(diag::Kind::MissingSystem, SourceRange{{1, 1}, {1, 1}}, "the spec has no `system` block",
+                   "a spec is one `system <name> { ... }` block");
     }
-    collect_symbols(*system);
-    Instance root = check_block(*system, *find_block("system"));
+    return system;
+  }
+
+  // Checks one configuration: a system block without `environment` blocks
+  // (the base, or the base with one environment applied).
+  std::optional<ir::System> check_system(const ast::Entry& system) {
+    collect_symbols(system);
+    Instance root = check_block(system, *find_block("system"));
     // Domain checks run even after typing errors (ill-typed attributes are
     // skipped), so one run reports everything.
     auto system_ir = build_ir(root, options_, sink_);
@@ -210,7 +216,162 @@ class Checker {
     return system_ir;
   }
 
+  // Checks the `environment` blocks of `system` against the base (`base`, the
+  // system without them): names, and that each override names a block the
+  // base declares and an attribute that may vary. Returns the names of the
+  // well-named environments, in order; the overrides that pass are the ones
+  // apply_environment() applies.
+  std::vector<std::string> check_environments(const ast::Entry& system, const ast::Entry& base) {
+    std::vector<std::string> names;
+    std::map<std::string, SourceRange> seen;
+    for (const ast::Entry& env : system.body) {
+      if (!env.is_block() || env.name != "environment") continue;
+      Instance ignored;
+      ignored.entry = &env;
+      check_label(env, *find_block("environment"), ignored);
+      if (!env.label) continue;
+      if (!valid_environment_suffix(*env.label)) {
+        sink_.report(diag::Kind::InvalidValue, env.label_range,
+                     fmt::format("`{}` is not an environment name", diag::printable(env.label->substr(0, 80))),
+                     fmt::format("the name is the environment's `ENVIRONMENT_SUFFIX`: {}", kEnvironmentSuffixRule));
+        continue;
+      }
+      auto [it, inserted] = seen.try_emplace(*env.label, env.label_range);
+      if (!inserted) {
+        auto& d = sink_.report(diag::Kind::DuplicateName, env.label_range,
+                               fmt::format("environment `{}` is declared twice", *env.label),
+                               "merge the two `environment` blocks");
+        d.notes.push_back({"first declared here", it->second});
+        continue;
+      }
+      names.push_back(*env.label);
+      check_overrides(env, base, *find_block("system"), *env.label);
+    }
+    return names;
+  }
+
  private:
+  // `overlay` changes attributes of `base`, a block of kind `spec`.
+  void check_overrides(const ast::Entry& overlay, const ast::Entry& base, const BlockSpec& spec,
+                       const std::string& env) {
+    std::map<std::string, SourceRange> attributes;
+    std::map<std::string, SourceRange> blocks;
+    for (const ast::Entry& item : overlay.body) {
+      if (!item.is_block()) {
+        if (find_attribute(spec.kind, item.name) == nullptr) {
+          report_unknown_attribute(item, spec);
+          continue;
+        }
+        auto [it, inserted] = attributes.try_emplace(item.name, item.name_range);
+        if (!inserted) {
+          auto& d = sink_.report(diag::Kind::DuplicateAttribute, item.name_range,
+                                 fmt::format("`{}` is set more than once", item.name), "keep one of them");
+          d.notes.push_back({"first set here", it->second});
+          continue;
+        }
+        if (!varies_per_environment(spec.kind, item.name)) report_fixed(item, spec, base, env);
+        continue;
+      }
+      const BlockSpec* child = find_block(item.name);
+      if (child == nullptr || child->parent != spec.kind || child->kind == "environment") {
+        if (child != nullptr && child->kind == "environment") {
+          sink_.report(diag::Kind::UnknownBlock, item.name_range, "an `environment` block cannot hold another",
+                       "declare each environment directly in `system`");
+        } else {
+          report_unknown_block(item, spec);
+        }
+        continue;
+      }
+      if (child->kind == "waive") {
+        sink_.report(diag::Kind::FixedAcrossEnvironments, item.name_range,
+                     "a waiver cannot be declared inside an environment",
+                     fmt::format("declare it in `system` with `environments = [\"{}\"]`: it then holds in `{}` "
+                                 "only and the finding stays in the others",
+                                 env, env));
+        continue;
+      }
+      if (child->label == LabelRule::None && item.label) {
+        sink_.report(diag::Kind::UnexpectedLabel, item.label_range, fmt::format("`{}` blocks take no name", item.name),
+                     fmt::format("write `{} {{ ... }}`", item.name));
+        continue;
+      }
+      if (child->label != LabelRule::None && !item.label) {
+        sink_.report(diag::Kind::MissingLabel, item.name_range,
+                     fmt::format("an override of a `{}` block names it", item.name),
+                     fmt::format("write `{} <name> {{ ... }}` with the name the system gives it", item.name));
+        continue;
+      }
+      std::string key = item.name + (item.label ? " " + *item.label : "");
+      auto [it, inserted] = blocks.try_emplace(key, item.name_range);
+      if (!inserted) {
+        auto& d = sink_.report(diag::Kind::DuplicateBlock, item.name_range,
+                               fmt::format("`{}` is overridden twice in environment `{}`", key, env),
+                               "merge the two blocks");
+        d.notes.push_back({"first given here", it->second});
+        continue;
+      }
+      const ast::Entry* target = find_overridden(base, item);
+      if (target == nullptr) {
+        report_missing_target(item, base, spec, env);
+        continue;
+      }
+      check_overrides(item, *target, *child, env);
+    }
+  }
+
+  void report_fixed(const ast::Entry& item, const BlockSpec& spec, const ast::Entry& base, const std::string& env) {
+    const AttributeSpec* a = find_attribute(spec.kind, item.name);
+    std::string why;
+    if (a->type == Type::Ref || a->type == Type::RefList || a->type == Type::AccessMap || a->type == Type::OutputRef)
+      why = "it names other blocks, and every environment deploys the same topology";
+    else if (item.name == "kind" || item.name == "engine" || item.name == "engine_version" || item.name == "runtime")
+      why = "every environment runs the same kind of resource and software, so what is tested in one is what runs in "
+            "the others";
+    else if (spec.kind == "region" && item.name == "name")
+      why = "the region's AWS region is part of what the system is; declare another region role instead";
+    else
+      why = "it names or shapes resources, so changing it per environment would make the environments different "
+            "systems";
+    std::vector<std::string> variable;
+    for (const PerEnvironment& p : per_environment_attributes()) {
+      if (p.block == spec.kind) variable.emplace_back(p.name);
+    }
+    auto& d = sink_.report(
+        diag::Kind::FixedAcrossEnvironments, item.name_range,
+        fmt::format("`{}` of `{}{}` cannot vary per environment", item.name, spec.kind,
+                    base.label ? " " + *base.label : ""),
+        fmt::format("{}; {}", why,
+                    variable.empty() ? fmt::format("nothing in `{}` varies per environment", spec.kind)
+                                     : fmt::format("per environment: {}", quoted_list(variable))));
+    (void)env;
+    for (const ast::Entry& b : base.body) {
+      if (!b.is_block() && b.name == item.name) {
+        d.notes.push_back({"the system sets it here", b.name_range});
+        break;
+      }
+    }
+  }
+
+  void report_missing_target(const ast::Entry& item, const ast::Entry& base, const BlockSpec& spec,
+                             const std::string& env) {
+    std::vector<std::string> labels;
+    for (const ast::Entry& b : base.body) {
+      if (b.is_block() && b.name == item.name && b.label) labels.push_back(*b.label);
+    }
+    std::string what = item.label ? fmt::format("{} `{}`", item.name, *item.label) : fmt::format("`{}`", item.name);
+    std::string hint = item.label ? did_you_mean(*item.label, labels) : "";
+    if (hint.empty()) {
+      hint = labels.empty()
+                 ? fmt::format("declare it in `{}` first: an environment changes attributes of blocks the system "
+                               "declares, it adds none",
+                               spec.kind)
+                 : fmt::format("`{}` blocks in `{}`: {}", item.name, spec.kind, quoted_list(labels));
+    }
+    sink_.report(diag::Kind::UnknownOverrideTarget, item.label ? item.label_range : item.name_range,
+                 fmt::format("environment `{}` overrides {}, which `{}` does not declare", env, what, spec.kind),
+                 hint);
+  }
+
   void collect_symbols(const ast::Entry& system) {
     for (const ast::Entry& e : system.body) {
       if (!e.is_block() || !e.label || !is_referenceable(e.name)) continue;
@@ -370,23 +531,27 @@ class Checker {
                  fmt::format("unknown block `{}` in `{}`", item.name, parent.kind), hint);
   }
 
+  void report_unknown_attribute(const ast::Entry& item, const BlockSpec& block) {
+    std::vector<std::string> candidates;
+    for (const AttributeSpec* a : attributes_of(block.kind)) candidates.emplace_back(a->name);
+    std::string hint;
+    const BlockSpec* nested = find_block(item.name);
+    if (nested != nullptr && nested->parent == block.kind) {
+      hint = fmt::format("`{}` is a block: write `{} {{ ... }}`", item.name, item.name);
+    } else {
+      hint = did_you_mean(item.name, candidates);
+      if (hint.empty() && !candidates.empty()) {
+        hint = fmt::format("attributes of `{}`: {}", block.kind, quoted_list(candidates));
+      }
+    }
+    sink_.report(diag::Kind::UnknownAttribute, item.name_range,
+                 fmt::format("unknown attribute `{}` in `{}`", item.name, block.kind), hint);
+  }
+
   void check_attribute(const ast::Entry& item, const BlockSpec& block, Instance& inst) {
     const AttributeSpec* spec = find_attribute(block.kind, item.name);
     if (spec == nullptr) {
-      std::vector<std::string> candidates;
-      for (const AttributeSpec* a : attributes_of(block.kind)) candidates.emplace_back(a->name);
-      std::string hint;
-      const BlockSpec* nested = find_block(item.name);
-      if (nested != nullptr && nested->parent == block.kind) {
-        hint = fmt::format("`{}` is a block: write `{} {{ ... }}`", item.name, item.name);
-      } else {
-        hint = did_you_mean(item.name, candidates);
-        if (hint.empty() && !candidates.empty()) {
-          hint = fmt::format("attributes of `{}`: {}", block.kind, quoted_list(candidates));
-        }
-      }
-      sink_.report(diag::Kind::UnknownAttribute, item.name_range,
-                   fmt::format("unknown attribute `{}` in `{}`", item.name, block.kind), hint);
+      report_unknown_attribute(item, block);
       return;
     }
     if (inst.attributes.contains(item.name) || inst.failed_attribute(item.name)) {
@@ -730,11 +895,88 @@ class Checker {
 
 }  // namespace
 
-std::optional<ir::System> check(const ast::File& file, const Options& options, diag::Sink& sink) {
-  Checker checker(options, sink);
-  auto result = checker.run(file);
+namespace {
+
+struct Occurrence {
+  diag::Diagnostic diagnostic;
+  std::vector<std::string> environments;
+};
+
+bool same_diagnostic(const diag::Diagnostic& a, const diag::Diagnostic& b) {
+  return a.id == b.id && a.range.begin == b.range.begin && a.range.end == b.range.end && a.message == b.message;
+}
+
+}  // namespace
+
+std::optional<Checked> check_all(const ast::File& file, const Options& options, diag::Sink& sink) {
+  Checker base_checker(options, sink);
+  const ast::Entry* system = base_checker.find_system(file);
+  if (system == nullptr) {
+    sink.sort();
+    return std::nullopt;
+  }
+  Checked out;
+  ast::Entry base = without_environments(*system);
+  out.environments = base_checker.check_environments(*system, base);
+  Options with_names = options;
+  with_names.environments = out.environments;
+  auto base_ir = Checker(with_names, sink).check_system(base);
+
+  // Each environment is checked as a whole system (the base with its
+  // overrides applied), so an override is held to every rule the base is.
+  // What the base already reported is said once; what only some environments
+  // get says which.
+  std::vector<Occurrence> only_in_environments;
+  for (const ast::Entry& env : system->body) {
+    if (!env.is_block() || env.name != "environment" || !env.label) continue;
+    const std::string& name = *env.label;
+    if (std::find(out.environments.begin(), out.environments.end(), name) == out.environments.end()) continue;
+    // A second block with an already declared name was reported; only the first counts.
+    if (std::any_of(out.systems.begin(), out.systems.end(), [&](const ir::System& s) { return s.environment == name; }))
+      continue;
+    ast::Entry merged = apply_environment(base, env);
+    diag::Sink env_sink(sink.file());
+    auto env_ir = Checker(with_names, env_sink).check_system(merged);
+    for (const diag::Diagnostic& d : env_sink.diagnostics()) {
+      bool in_base = std::any_of(sink.diagnostics().begin(), sink.diagnostics().end(),
+                                 [&](const diag::Diagnostic& b) { return same_diagnostic(b, d); });
+      if (in_base) continue;
+      auto it = std::find_if(only_in_environments.begin(), only_in_environments.end(),
+                             [&](const Occurrence& o) { return same_diagnostic(o.diagnostic, d); });
+      if (it == only_in_environments.end()) {
+        only_in_environments.push_back({d, {name}});
+      } else if (std::find(it->environments.begin(), it->environments.end(), name) == it->environments.end()) {
+        it->environments.push_back(name);
+      }
+    }
+    if (env_ir) {
+      env_ir->environment = name;
+      env_ir->environments = out.environments;
+      out.systems.push_back(std::move(*env_ir));
+    }
+  }
+  for (Occurrence& o : only_in_environments) {
+    std::vector<std::string> quoted;
+    for (const std::string& e : o.environments) quoted.push_back(fmt::format("`{}`", e));
+    o.diagnostic.notes.push_back(
+        {fmt::format("in environment{} {}", quoted.size() == 1 ? "" : "s", fmt::join(quoted, ", ")), {}});
+    sink.add(std::move(o.diagnostic));
+  }
   sink.sort();
-  return result;
+  if (sink.has_errors() || !base_ir) return std::nullopt;
+  if (out.environments.empty()) out.systems.push_back(std::move(*base_ir));
+  return out;
+}
+
+std::optional<ir::System> check(const ast::File& file, const Options& options, diag::Sink& sink) {
+  auto checked = check_all(file, options, sink);
+  if (!checked) return std::nullopt;
+  // Without a selection, the first configuration (tests of specs that declare environments).
+  if (options.environment.empty()) return std::move(checked->systems.front());
+  for (ir::System& s : checked->systems) {
+    if (s.environment == options.environment) return std::move(s);
+  }
+  return std::nullopt;
 }
 
 }  // namespace paydrc::check

@@ -40,7 +40,8 @@ void block_section(std::string& out, const BlockSpec& b, int level) {
       out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", a->name, type_name(a->type),
                          a->presence == Presence::Required ? "yes" : "no",
                          a->default_value.empty() ? "" : fmt::format("`{}`", a->default_value), values,
-                         escape_cell(a->doc));
+                         escape_cell(a->doc) +
+                             (varies_per_environment(b.kind, a->name) ? " *Per environment.*" : ""));
     }
     out += '\n';
   }

@@ -62,6 +62,7 @@ const std::vector<BlockSpec>& block_specs() {
     {"parameter",          "system",     LabelRule::Name,   true,  false, "An SSM parameter holding a deployment output."},
     {"workload",           "system",     LabelRule::None,   false, false, "Workload assumptions used by the cost estimate."},
     {"waive",              "system",     LabelRule::RuleId, true,  false, "A waiver of one policy rule, with a reason and an expiry date."},
+    {"environment",        "system",     LabelRule::Name,   true,  false, "One environment the spec is compiled for (the label is its `ENVIRONMENT_SUFFIX`, such as `dev` or `prod`), with the attributes it changes: blocks named as in the system (`region primary { nat_gateways = 1 }`, `monitor { alarm lag { threshold = 120s } }`) and system attributes (`budget`). Only the attributes marked *per environment* may change. Once a spec declares environments, compiling any other environment is an error, and `paydrc check` judges each one."},
     {"measured",           "system",     LabelRule::Name,   true,  false, "Your own measurement of a recovery figure (the label names it, e.g. `aurora_restore`), replacing paydrc's planning figure in the DR analysis."},
   };
   return table;
@@ -174,6 +175,38 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"waive", "reason", String, Req, "", "", "Why the finding is accepted."},
     {"waive", "until", Date, Req, "", "", "Expiry date (YYYY-MM-DD); after it the waiver is itself a finding."},
     {"waive", "scope", Ref, Opt, "", "region|database|table|function|failover|events|backup", "Limit the waiver to findings about one block."},
+    {"waive", "environments", StringList, Opt, "", "", "Limit the waiver to these declared environments, such as `[\"dev\", \"staging\"]`; in the others the finding stays."},
+  };
+  return table;
+}
+
+// The attributes an `environment` block may change: sizes, counts, retention,
+// thresholds, budgets and who is paged. Everything else (names, kinds, engines,
+// runtimes, code, which regions hold what, keys, paths) is the same system in
+// every environment: varying it would make the environments different systems,
+// and a review of one would say nothing about the other. A new attribute is
+// fixed until it is listed here.
+const std::vector<PerEnvironment>& per_environment_attributes() {
+  static const std::vector<PerEnvironment> table = {
+    {"system", "budget"},
+    {"objectives", "rpo"}, {"objectives", "rto"},
+    {"region_outage", "rpo"}, {"region_outage", "rto"},
+    {"az_outage", "rpo"}, {"az_outage", "rto"},
+    {"logical_corruption", "rpo"}, {"logical_corruption", "rto"},
+    {"region", "cidr"}, {"region", "zones"}, {"region", "nat_gateways"},
+    {"database", "instance_class"}, {"database", "instances"}, {"database", "backup_retention"},
+    {"database", "deletion_protection"}, {"database", "operator_response"},
+    {"table", "point_in_time_recovery"}, {"table", "pitr_days"},
+    {"function", "memory"}, {"function", "timeout"}, {"function", "reserved_concurrency"},
+    {"function", "tracing"}, {"function", "environment"},
+    {"failover", "ttl"}, {"failover", "jwt_issuer"}, {"failover", "jwt_audience"},
+    {"health_check", "interval"}, {"health_check", "failure_threshold"},
+    {"events", "archive"},
+    {"backup", "schedule"}, {"backup", "retention"}, {"backup", "copy_retention"},
+    {"monitor", "dashboards"}, {"monitor", "notify_email"}, {"monitor", "notify"},
+    {"alarm", "threshold"}, {"alarm", "period"}, {"alarm", "evaluation_periods"},
+    {"workload", "requests_per_month"}, {"workload", "storage_gb"},
+    {"measured", "value"}, {"measured", "source"},
   };
   return table;
 }
@@ -199,6 +232,13 @@ std::vector<const AttributeSpec*> attributes_of(std::string_view block) {
     if (a.block == block) out.push_back(&a);
   }
   return out;
+}
+
+bool varies_per_environment(std::string_view block, std::string_view name) {
+  for (const PerEnvironment& p : per_environment_attributes()) {
+    if (p.block == block && p.name == name) return true;
+  }
+  return false;
 }
 
 std::vector<const BlockSpec*> children_of(std::string_view parent) {

@@ -51,7 +51,15 @@ struct BlockSpec {
   std::string_view doc;
 };
 
+// An attribute an `environment` block may change (the table is in schema.cpp).
+struct PerEnvironment {
+  std::string_view block;
+  std::string_view name;
+};
+
 const std::vector<BlockSpec>& block_specs();
+const std::vector<PerEnvironment>& per_environment_attributes();
+bool varies_per_environment(std::string_view block, std::string_view name);
 const std::vector<AttributeSpec>& attribute_specs();
 
 const BlockSpec* find_block(std::string_view kind);

@@ -134,8 +134,13 @@ std::string explain_markdown(const ExplainInput& in) {
   const ir::System& s = in.system;
   std::string out;
   out += fmt::format("# paydrc review: `{}`\n\n", s.name);
+  std::string environment =
+      s.environment.empty()
+          ? fmt::format("environment suffix `{}`", in.environment_suffix)
+          : fmt::format("environment `{}` (its overrides applied; the spec declares `{}`)", s.environment,
+                        fmt::join(s.environments, "`, `"));
   out += fmt::format(
-      "Spec `{}`; environment suffix `{}`; packs {}.\n\n", s.spec_path, in.environment_suffix,
+      "Spec `{}`; {}; packs {}.\n\n", s.spec_path, environment,
       in.report.packs.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(in.report.packs, "`, `")));
   out += "| region role | AWS region | VPC | zones | NAT gateways |\n|---|---|---|---|---|\n";
   for (const ir::Region& r : s.regions) {

@@ -1,6 +1,7 @@
 // paydrc's command line: compile, check, fmt, dump, reference.
 // Exit status: 0 ok; 1 the spec has errors; 2 usage errors (including bad
-// ENVIRONMENT_SUFFIX / TERRAFORM_STATE_BUCKET values), unreadable files, or an
+// ENVIRONMENT_SUFFIX / --env / TERRAFORM_STATE_BUCKET values, an environment the spec does not
+// declare), unreadable files, or an
 // output directory paydrc refuses to write into.
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 
 #include "backends/backend.h"
 #include "check/reference_doc.h"
+#include "check/suggest.h"
 #include "check/values.h"
 #include "cost/estimate.h"
 #include "diagnostics/render.h"
@@ -24,6 +26,7 @@
 #include "driver/output.h"
 #include "driver/recovery.h"
 #include "engine/engine.h"
+#include "engine/environments.h"
 #include "engine/sarif.h"
 #include "format/format.h"
 #include "frontend.h"
@@ -65,23 +68,13 @@ policies::Report run_policies(frontend::Loaded& loaded, const std::vector<std::s
   return policies::run(*loaded.ir, model, options, loaded.sink);
 }
 
-// Waived findings are shown as notes that say who accepted them until when.
-diag::Diagnostic shown(const policies::Finding& f) {
-  diag::Diagnostic d = f.diagnostic;
-  if (f.waived) {
-    d.message = fmt::format("waived: {}", d.message);
-    d.severity = diag::Severity::Note;
-    d.notes.push_back({fmt::format("waiver until {}: {}", f.waiver_until, f.waiver_reason), {}});
-  }
-  return d;
-}
-
 void print_findings(const frontend::Loaded& loaded, const policies::Report& report) {
   diag::FileMap files;
   files[loaded.source->path()] = loaded.source.get();
   for (const auto& s : report.pack_sources) files[s->path()] = s.get();
   diag::TextOptions opts{diag::want_color(STDERR_FILENO)};
-  for (const policies::Finding& f : report.findings) diag::render_text(std::cerr, shown(f), files, opts);
+  for (const policies::Finding& f : report.findings)
+    diag::render_text(std::cerr, policies::presented(f), files, opts);
 }
 
 // Pack errors are in `loaded.sink`, located in the pack files.
@@ -122,20 +115,50 @@ std::string escaped(std::string_view value) {
   return out;
 }
 
-// The environment variables that shape the output, checked before anything is
-// generated: a bad value is a usage error (exit 2), reported with the rule the
+// The environment a command is about: `--env NAME`, else ENVIRONMENT_SUFFIX,
+// else `dev`. When both are given they must agree: a CI job exporting
+// ENVIRONMENT_SUFFIX=prod and a command line saying `--env dev` is a mistake
+// either way. A bad value is a usage error (exit 2), reported with the rule the
 // generated Terraform repeats at plan time. Returns nothing after printing why.
-std::optional<backends::EmitOptions> emit_options(const std::string& path) {
-  backends::EmitOptions options;
-  options.environment_suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
-  bool ok = true;
-  if (!backends::valid_environment_suffix(options.environment_suffix)) {
+std::optional<std::string> selected_environment(const std::string& cli_env) {
+  std::string from_env = env_or("ENVIRONMENT_SUFFIX", "");
+  if (!cli_env.empty() && !from_env.empty() && cli_env != from_env) {
     std::cerr << fmt::format(
-        "paydrc: error: `ENVIRONMENT_SUFFIX` is `{}`: it must be {}\n"
-        "hint: it ends every resource name and the state key, e.g. `ENVIRONMENT_SUFFIX=prod`; unset, it is `dev`\n",
-        escaped(options.environment_suffix), backends::kEnvironmentSuffixRule);
-    ok = false;
+        "paydrc: error: `--env {}` and `ENVIRONMENT_SUFFIX={}` disagree\n"
+        "hint: give one of them, or the same environment in both\n",
+        escaped(cli_env), escaped(from_env));
+    return std::nullopt;
   }
+  std::string selected = !cli_env.empty() ? cli_env : !from_env.empty() ? from_env : std::string(frontend::kDefaultEnvironment);
+  if (!backends::valid_environment_suffix(selected)) {
+    std::cerr << fmt::format(
+        "paydrc: error: `{}` is `{}`: it must be {}\n"
+        "hint: it ends every resource name and the state key, e.g. `ENVIRONMENT_SUFFIX=prod`; unset, it is `dev`\n",
+        cli_env.empty() ? "ENVIRONMENT_SUFFIX" : "--env", escaped(selected), backends::kEnvironmentSuffixRule);
+    return std::nullopt;
+  }
+  return selected;
+}
+
+// A spec that declares environments compiles only those: a typo (`prd`) must
+// not silently get the base settings. A usage error, like a bad suffix.
+bool report_undeclared_environment(const frontend::Loaded& loaded, const std::string& path) {
+  if (!loaded.undeclared_environment) return false;
+  const std::string& name = *loaded.undeclared_environment;
+  std::string hint = check::did_you_mean(name, loaded.environments);
+  std::cerr << fmt::format(
+      "paydrc: error: `{}` declares the environments {}, not `{}`\n"
+      "hint: {}select one with `--env NAME` or `ENVIRONMENT_SUFFIX`, or add `environment {} {{}}` to the spec\n",
+      path, fmt::join(loaded.environments, ", "), name, hint.empty() ? "" : hint + "; ", name);
+  return true;
+}
+
+// The environment variables that shape the output, checked before anything is
+// generated. Returns nothing after printing why.
+std::optional<backends::EmitOptions> emit_options(const std::string& path, const std::string& environment) {
+  backends::EmitOptions options;
+  options.environment_suffix = environment;
+  bool ok = true;
   if (const char* bucket = std::getenv("TERRAFORM_STATE_BUCKET"); bucket != nullptr && bucket[0] != '\0') {
     options.state_bucket = bucket;
     options.state_bucket_region = env_or("TERRAFORM_STATE_BUCKET_REGION", "us-east-1");
@@ -173,17 +196,21 @@ void print_written(const driver::WriteResult& written, std::size_t count, const 
   std::cerr << fmt::format("paydrc: wrote {} file{} to {}{}\n", count, count == 1 ? "" : "s", out_dir, details);
 }
 
-int compile(const std::string& path, const std::string& target, const std::string& out_dir) {
+int compile(const std::string& path, const std::string& target, const std::string& out_dir,
+            const std::string& cli_env) {
   const backends::Backend* backend = backends::find_backend(target);
   if (backend == nullptr) {
     std::cerr << fmt::format("paydrc: error: unknown target `{}`\n", target);
     return kUsage;
   }
-  std::optional<backends::EmitOptions> options = emit_options(path);
+  std::optional<std::string> environment = selected_environment(cli_env);
+  if (!environment) return kUsage;
+  std::optional<backends::EmitOptions> options = emit_options(path, *environment);
   if (!options) return kUsage;
-  frontend::Loaded loaded = frontend::load(path);
+  frontend::Loaded loaded = frontend::load(path, true, *environment);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
+  if (report_undeclared_environment(loaded, path)) return kUsage;
   if (!loaded.ir) return kSpecErrors;
   policies::Report report = run_policies(loaded, {});
   if (!report.packs_ok) {
@@ -228,10 +255,14 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
       status = kUsage;
       continue;
     }
-    std::size_t front_end_count = loaded.sink.diagnostics().size();
+    // Every environment is judged, whichever one a compile would select.
+    bool checked = !loaded.systems.empty();
     policies::Report report;
-    if (loaded.ir) report = run_policies(loaded, packs);
-    bool ok = loaded.ir && report.packs_ok && report.unwaived_errors() == 0;
+    if (checked) {
+      policies::RunOptions options{spec_dir_of(path), check::today_utc(), packs};
+      report = policies::run_each(loaded.systems, options, loaded.sink);
+    }
+    bool ok = checked && report.packs_ok && report.unwaived_errors() == 0;
     if (format == "json") {
       nlohmann::ordered_json diags = nlohmann::ordered_json::array();
       for (const auto& d : loaded.sink.diagnostics()) diags.push_back(diag::to_json(d));
@@ -241,22 +272,25 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
         j["waived"] = f.waived;
         if (f.waived) j["waiver"] = {{"reason", f.waiver_reason}, {"until", f.waiver_until}};
         if (!f.scope.empty()) j["scope"] = f.scope;
+        if (!f.environments.empty()) j["environments"] = f.environments;
         findings.push_back(std::move(j));
       }
       json_files.push_back(
           {{"file", path}, {"ok", ok}, {"packs", report.packs}, {"diagnostics", diags}, {"findings", findings}});
+      if (!loaded.environments.empty()) json_files.back()["environments"] = loaded.environments;
     } else if (format == "sarif") {
       sarif_files.push_back({path, loaded.sink.diagnostics(), report.findings, report.custom_rules});
     } else {
-      (void)front_end_count;
-      if (loaded.ir)
+      if (checked)
         print_pack_errors(loaded, report);
       else
         print_diagnostics(loaded);
-      if (loaded.ir && report.packs_ok) {
+      if (checked && report.packs_ok) {
         print_findings(loaded, report);
-        std::cerr << fmt::format("{}: {} ({}; packs: {})\n", path, ok ? "ok" : "failed", summary(report),
-                                 fmt::join(report.packs, ", "));
+        std::string environments =
+            loaded.environments.empty() ? "" : fmt::format("; environments: {}", fmt::join(loaded.environments, ", "));
+        std::cerr << fmt::format("{}: {} ({}; packs: {}{})\n", path, ok ? "ok" : "failed", summary(report),
+                                 fmt::join(report.packs, ", "), environments);
       }
     }
     if (!ok && status == kOk) status = kSpecErrors;
@@ -274,10 +308,13 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
 }
 
 // `paydrc dr`: exit 1 when an objective is not met, so CI can gate on it.
-int explain_recovery(const std::string& path, const std::string& format) {
-  frontend::Loaded loaded = frontend::load(path);
+int explain_recovery(const std::string& path, const std::string& format, const std::string& cli_env) {
+  std::optional<std::string> environment = selected_environment(cli_env);
+  if (!environment) return kUsage;
+  frontend::Loaded loaded = frontend::load(path, true, *environment);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
+  if (report_undeclared_environment(loaded, path)) return kUsage;
   if (!loaded.ir) return kSpecErrors;
   static const policies::RecoveryFacts facts = policies::load_recovery_facts();
   static const policies::PriceTable prices = policies::load_prices();
@@ -288,19 +325,24 @@ int explain_recovery(const std::string& path, const std::string& format) {
                                                                    nlohmann::ordered_json::error_handler_t::replace)
               << '\n';
   } else {
-    std::cout << fmt::format("Recovery budget for `{}` (achieved of objective; each term with what delivers it:\n"
+    std::string environment_note =
+        loaded.ir->environment.empty() ? "" : fmt::format(" in environment `{}`", loaded.ir->environment);
+    std::cout << fmt::format("Recovery budget for `{}`{} (achieved of objective; each term with what delivers it:\n"
                              "Terraform address / CloudFormation logical id in region)\n\n",
-                             loaded.ir->name)
+                             loaded.ir->name, environment_note)
               << policies::render_budget(recovery, driver::cite) << "\nMonthly cost estimate\n\n"
               << policies::render_estimate(policies::estimate_cost(*loaded.ir, model, prices));
   }
   return driver::objectives_met(recovery) ? kOk : kSpecErrors;
 }
 
-int explain(const std::string& path, const std::string& target) {
-  frontend::Loaded loaded = frontend::load(path);
+int explain(const std::string& path, const std::string& target, const std::string& cli_env) {
+  std::optional<std::string> environment = selected_environment(cli_env);
+  if (!environment) return kUsage;
+  frontend::Loaded loaded = frontend::load(path, true, *environment);
   if (!loaded.source) return report_read_error(loaded, path);
   print_diagnostics(loaded);
+  if (report_undeclared_environment(loaded, path)) return kUsage;
   if (!loaded.ir) return kSpecErrors;
   infra::Model model = lower::lower(*loaded.ir, {});
   policies::RunOptions options{spec_dir_of(path), check::today_utc(), {}};
@@ -313,7 +355,7 @@ int explain(const std::string& path, const std::string& target) {
   static const policies::PriceTable prices = policies::load_prices();
   auto recovery = policies::analyse(*loaded.ir, model, facts);
   auto estimate = policies::estimate_cost(*loaded.ir, model, prices);
-  std::optional<backends::EmitOptions> emit = emit_options(path);
+  std::optional<backends::EmitOptions> emit = emit_options(path, *environment);
   if (!emit) return kUsage;
   std::optional<std::vector<backends::OutputFile>> files;
   if (!target.empty()) {
@@ -384,8 +426,9 @@ int dump_spec(const std::string& what, const std::string& path) {
     std::cout << dump::ast_text(*loaded.ast);
     return kOk;
   }
-  if (!loaded.ir) return kSpecErrors;
-  std::cout << dump::ir_text(*loaded.ir);
+  // Every environment's IR (its overrides applied), whichever one a compile selects.
+  if (loaded.systems.empty()) return kSpecErrors;
+  for (const ir::System& system : loaded.systems) std::cout << dump::ir_text(system);
   return kOk;
 }
 
@@ -417,6 +460,11 @@ int run_command(int argc, char** argv) {
   app.add_option("-o,--output", out_dir,
                  "output directory; paydrc replaces only files it wrote there (listed in DIR/.paydrc-files)")
       ->capture_default_str();
+  const char* env_help =
+      "the environment to compile (its `environment` block applied); default ENVIRONMENT_SUFFIX, else dev; both "
+      "given must agree";
+  std::string env_name;
+  app.add_option("-e,--env", env_name, env_help);
 
   auto* check_cmd =
       app.add_subcommand("check", "check specs: syntax, schema, AWS rules and policy packs; exit 1 on unwaived errors");
@@ -446,6 +494,8 @@ int run_command(int argc, char** argv) {
   dr_cmd->add_option("file", dr_path, "the spec")->required();
   std::string dr_format = "text";
   dr_cmd->add_option("--format", dr_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  std::string dr_env;
+  dr_cmd->add_option("-e,--env", dr_env, env_help);
 
   auto* explain_cmd =
       app.add_subcommand("explain", "print a Markdown review summary: recovery budget, findings, cost, runbook");
@@ -454,6 +504,8 @@ int run_command(int argc, char** argv) {
   std::string explain_target;
   explain_cmd->add_option("-t,--target", explain_target, "also describe deploying this target")
       ->check(CLI::IsMember(targets));
+  std::string explain_env;
+  explain_cmd->add_option("-e,--env", explain_env, env_help);
 
   app.add_subcommand("reference", "print the language reference generated from the schema table");
 
@@ -465,8 +517,9 @@ int run_command(int argc, char** argv) {
   }
 
   if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
-  if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format);
-  if (explain_cmd->parsed()) return explain(explain_path, explain_target);
+  if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format, dr_env.empty() ? env_name : dr_env);
+  if (explain_cmd->parsed())
+    return explain(explain_path, explain_target, explain_env.empty() ? env_name : explain_env);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
   if (app.got_subcommand("reference")) {
@@ -482,5 +535,5 @@ int run_command(int argc, char** argv) {
                  "hint: use `paydrc check FILE` to check without generating\n";
     return kUsage;
   }
-  return compile(file, target, out_dir);
+  return compile(file, target, out_dir, env_name);
 }

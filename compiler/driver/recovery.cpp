@@ -65,7 +65,11 @@ Json recovery_json(const ir::System& system, const std::vector<policies::Scenari
                          {"rto", bound_json(system, r.rto, r.objective->rto)},
                          {"rpo", bound_json(system, r.rpo, r.objective->rpo)}});
   }
-  return {{"system", system.name}, {"objectives_met", objectives_met(results)}, {"scenarios", scenarios}};
+  Json out = {{"system", system.name}};
+  if (!system.environment.empty()) out["environment"] = system.environment;
+  out["objectives_met"] = objectives_met(results);
+  out["scenarios"] = scenarios;
+  return out;
 }
 
 bool objectives_met(const std::vector<policies::ScenarioResult>& results) {

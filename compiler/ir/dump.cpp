@@ -130,6 +130,10 @@ std::string ast_text(const ast::File& file) {
 std::string ir_text(const ir::System& s) {
   Json j;
   j["system"] = s.name;
+  if (!s.environment.empty()) {
+    j["environment"] = s.environment;
+    j["environments"] = s.environments;
+  }
   j["packs"] = s.packs;
   j["budget"] = s.budget_cents ? Json(fmt::format("${}.{:02}", *s.budget_cents / 100, *s.budget_cents % 100)) : Json();
 
@@ -295,6 +299,7 @@ std::string ir_text(const ir::System& s) {
                        {"until", w.until.text()},
                        {"scope", w.scope ? Json(*w.scope) : Json()},
                        {"at", at(w.origin.range)}});
+    if (!w.environments.empty()) waivers.back()["environments"] = w.environments;
   }
   j["waivers"] = waivers;
 

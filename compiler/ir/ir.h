@@ -236,6 +236,8 @@ struct Waiver {
   std::string reason;
   Date until;
   std::optional<std::string> scope;  // a block name the waiver is limited to
+  // The environments the waiver holds in (`environments = ["dev"]`); empty: all.
+  std::vector<std::string> environments;
   Origin origin;
 };
 
@@ -257,6 +259,10 @@ struct Workload {
 struct System {
   std::string name;
   std::string spec_path;                     // as given on the command line
+  // The declared environment this IR is (`environment dev { ... }` applied);
+  // empty when the spec declares no environments.
+  std::string environment;
+  std::vector<std::string> environments;  // every environment the spec declares, in order
   std::vector<std::string> packs;            // policy packs, default ["baseline"]
   std::optional<std::int64_t> budget_cents;  // monthly
   Objectives objectives;

@@ -98,6 +98,11 @@ void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, s
             "fix the finding, or renew the waiver with a new date and a reason that still holds");
       continue;
     }
+    // A waiver limited to other environments does not apply here: the
+    // finding stays, and the waiver is not unused either.
+    if (!w.environments.empty() &&
+        std::find(w.environments.begin(), w.environments.end(), system.environment) == w.environments.end())
+      continue;
     bool used = false;
     for (Finding& f : findings) {
       if (f.diagnostic.id != w.rule || f.waived) continue;
@@ -156,6 +161,7 @@ Report run(const ir::System& system, const infra::Model& model, const RunOptions
   apply_waivers(system, packs.merged, options.today, report.findings);
   for (Finding& f : report.findings) {
     if (f.diagnostic.file.empty()) f.diagnostic.file = system.spec_path;
+    if (!system.environment.empty()) f.environments = {system.environment};
   }
   std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.diagnostic.range.begin != b.diagnostic.range.begin)

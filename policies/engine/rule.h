@@ -47,6 +47,9 @@ struct Context {
 struct Finding {
   diag::Diagnostic diagnostic;  // id = rule id; severity from the pack
   std::string scope;            // the spec block the finding is about ("" = the system)
+  // The environments it holds in (paydrc check judges each declared one);
+  // empty when the spec declares none.
+  std::vector<std::string> environments;
   bool waived = false;
   std::string waiver_reason;
   std::string waiver_until;

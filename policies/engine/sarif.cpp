@@ -55,6 +55,11 @@ Json result(const diag::Diagnostic& d, const std::map<std::string, std::size_t>&
   if (auto it = index.find(d.id); it != index.end()) j["ruleIndex"] = it->second;
   j["level"] = level(d.severity);
   std::string text = d.message;
+  // Each environment's verdict is its own result: a finding waived in dev and
+  // standing in prod must not read as one.
+  if (finding != nullptr && !finding->environments.empty())
+    text += fmt::format(" (environment{}: {})", finding->environments.size() == 1 ? "" : "s",
+                        fmt::join(finding->environments, ", "));
   if (!d.hint.empty()) text += fmt::format(" (hint: {})", d.hint);
   j["message"] = {{"text", text}};
   j["locations"] = Json::array({location(d.file, d.range)});
@@ -77,6 +82,7 @@ Json result(const diag::Diagnostic& d, const std::map<std::string, std::size_t>&
                       {"justification", fmt::format("{} (until {})", finding->waiver_reason, finding->waiver_until)}}});
   }
   if (!notes.empty()) j["properties"] = {{"notes", notes}};
+  if (finding != nullptr && !finding->environments.empty()) j["properties"]["environments"] = finding->environments;
   return j;
 }
 

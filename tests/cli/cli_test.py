@@ -242,5 +242,197 @@ class Cli(unittest.TestCase):
         self.assertNotIn(b"\x1b[", r.stderr)
 
 
+ENVIRONMENTS = """
+  environment dev {
+    budget = $1400
+
+    database ledger {
+      instance_class = "db.r6g.large"
+    }
+
+    function processor {
+      memory = 512MB
+    }
+  }
+
+  environment staging {
+  }
+
+  environment prod {
+  }
+"""
+
+
+class Environments(unittest.TestCase):
+    """One spec, several environments: overrides, selection, every environment
+    judged by `check`, waivers limited to some environments."""
+
+    def setUp(self):
+        # Inside specs/ so the function source stays inside the project.
+        self.dir = tempfile.mkdtemp(prefix=".envs-", dir=os.path.join(ROOT, "specs"))
+        self.out = tempfile.mkdtemp(prefix="paydrc-envs-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.out, ignore_errors=True)
+
+    def spec(self, extra=ENVIRONMENTS, edit=lambda s: s):
+        with open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8") as f:
+            base = f.read()
+        base = edit(base.replace('source = "../lambda"', 'source = "../../lambda"'))
+        end = base.rstrip().rindex("}")
+        path = os.path.join(self.dir, "payment.pdr")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(base[:end] + extra + "}\n")
+        return path
+
+    def compile(self, spec, target, env_name, **kw):
+        out = os.path.join(self.out, target, env_name)
+        r = run(spec, "--target", target, "-o", out, env={"ENVIRONMENT_SUFFIX": env_name}, **kw)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out
+
+    @staticmethod
+    def differences(a, b, path=()):
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = set()
+            for k in set(a) | set(b):
+                if k not in a or k not in b:
+                    out.add(path + (k,))
+                else:
+                    out |= Environments.differences(a[k], b[k], path + (k,))
+            return out
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            out = set()
+            for i, (x, y) in enumerate(zip(a, b)):
+                out |= Environments.differences(x, y, path + (i,))
+            return out
+        return set() if a == b else {path}
+
+    def test_terraform_of_dev_and_prod_differ_exactly_in_the_overrides(self):
+        spec = self.spec()
+        docs = {}
+        for name in ("dev", "prod"):
+            with open(os.path.join(self.compile(spec, "terraform", name), "main.tf.json")) as f:
+                docs[name] = json.load(f)
+        diff = self.differences(docs["dev"], docs["prod"])
+        outside_variable = {p for p in diff if p[:2] != ("variable", "environment_suffix")}
+        leaves = sorted({(p[1], p[-1]) for p in outside_variable})
+        self.assertEqual(leaves, [("aws_lambda_function", "memory_size"), ("aws_rds_cluster_instance", "instance_class")])
+        for name in ("dev", "prod"):
+            variable = docs[name]["variable"]["environment_suffix"]
+            self.assertEqual(variable["default"], name)
+            # Planned with another suffix, this file would deploy that environment with these settings.
+            conditions = [v["condition"] for v in variable["validation"]]
+            self.assertIn('${var.environment_suffix == "%s"}' % name, conditions)
+
+    def test_cloudformation_of_dev_and_prod_differ_exactly_in_the_overrides(self):
+        spec = self.spec()
+        dirs = {name: self.compile(spec, "cloudformation", name) for name in ("dev", "prod")}
+        templates = sorted(n for n in os.listdir(dirs["dev"]) if n.endswith(".json"))
+        self.assertEqual(templates, sorted(n for n in os.listdir(dirs["prod"]) if n.endswith(".json")))
+        leaves = set()
+        for t in templates:
+            docs = {}
+            for name in ("dev", "prod"):
+                with open(os.path.join(dirs[name], t)) as f:
+                    docs[name] = json.load(f)
+            for p in self.differences(docs["dev"], docs["prod"]):
+                if t == "manifest.json":
+                    self.assertEqual(p[:2], ("inputs", "EnvironmentSuffix"), p)
+                elif p[:2] == ("Parameters", "EnvironmentSuffix"):
+                    self.assertIn(p[2], ("Default", "AllowedValues", "ConstraintDescription"), p)
+                else:
+                    leaves.add((docs["dev"]["Resources"][p[1]]["Type"], p[-1]))
+            params = docs["dev"].get("Parameters", {})
+            if "EnvironmentSuffix" in params:
+                self.assertEqual(params["EnvironmentSuffix"]["AllowedValues"], ["dev"])
+        self.assertEqual(sorted(leaves), [("AWS::Lambda::Function", "MemorySize"), ("AWS::RDS::DBInstance", "DBInstanceClass")])
+
+    def test_selecting_an_undeclared_environment_is_a_usage_error(self):
+        spec = self.spec()
+        out = os.path.join(self.out, "typo")
+        r = run(spec, "--target", "terraform", "-o", out, env={"ENVIRONMENT_SUFFIX": "prd"})
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(b"did you mean `prod`?", r.stderr)
+        self.assertFalse(os.path.exists(out))
+        # The default (`dev`) is declared here; --env selects, and must agree with the variable.
+        self.assertEqual(run(spec, "--target", "terraform", "-o", out, "--env", "staging").returncode, 0)
+        r = run(spec, "--target", "terraform", "-o", out, "--env", "prod", env={"ENVIRONMENT_SUFFIX": "dev"})
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"disagree", r.stderr)
+        self.assertEqual(run("dr", "--env", "prd", spec).returncode, 2)
+        self.assertEqual(run("explain", spec, env={"ENVIRONMENT_SUFFIX": "qa"}).returncode, 2)
+        # A spec declaring no environments compiles under any valid suffix, as before.
+        self.assertEqual(run("specs/payment.pdr", "-t", "terraform", "-o", os.path.join(self.out, "any"),
+                             "--env", "qa").returncode, 0)
+
+    def test_dr_and_explain_name_the_selected_environment(self):
+        spec = self.spec()
+        r = run("dr", "--env", "dev", spec)
+        self.assertIn(b"Recovery budget for `payment` in environment `dev`", r.stdout)
+        r = run("dr", "--format", "json", spec, env={"ENVIRONMENT_SUFFIX": "prod"})
+        self.assertEqual(json.loads(r.stdout)["environment"], "prod")
+        r = run("explain", "--env", "prod", spec)
+        self.assertIn(b"environment `prod` (its overrides applied", r.stdout)
+
+    def test_check_judges_every_environment_and_waivers_hold_where_they_say(self):
+        # One NAT gateway per region everywhere, accepted outside production only.
+        limit = lambda s: s.replace("    until = 2027-06-30\n  }", '    until = 2027-06-30\n    environments = ["dev", "staging"]\n  }')
+        spec = self.spec(edit=limit)
+        r = run("check", "--format", "json", spec)
+        doc = json.loads(r.stdout)["files"][0]
+        self.assertEqual(doc["environments"], ["dev", "staging", "prod"])
+        nat = [(f["range"]["line"], f["waived"], f["environments"]) for f in doc["findings"] if f["id"] == "COST-NAT-SINGLE"]
+        lines = sorted({line for line, _, _ in nat})
+        self.assertEqual(len(lines), 2)  # the two regions
+        for line in lines:
+            self.assertEqual(sorted((w, e) for l, w, e in nat if l == line),
+                             [(False, ["prod"]), (True, ["dev", "staging"])])
+        text = run("check", spec).stderr.decode()
+        self.assertIn("note: in environment `prod`", text)
+        sarif = json.loads(run("check", "--format", "sarif", spec).stdout)
+        results = [x for x in sarif["runs"][0]["results"] if x["ruleId"] == "COST-NAT-SINGLE"]
+        unwaived = [x for x in results if "suppressions" not in x]
+        self.assertTrue(unwaived)
+        for x in unwaived:
+            self.assertEqual(x["properties"]["environments"], ["prod"])
+            self.assertIn("(environment: prod)", x["message"]["text"])
+
+    def test_a_violation_only_prod_has_is_found_whichever_environment_compiles(self):
+        # prod alone turns PITR off on a table; dev compiles and is fine.
+        extra = ENVIRONMENTS.replace("  environment prod {\n  }", "  environment prod {\n    table sessions {\n      point_in_time_recovery = off\n    }\n  }")
+        spec = self.spec(extra)
+        doc = json.loads(run("check", "--format", "json", spec).stdout)["files"][0]
+        prod_only = [f for f in doc["findings"] if f["environments"] == ["prod"] and not f["waived"]]
+        # The rule on the table, located at the override, and the DR analysis of
+        # prod: without PITR its logical-corruption RPO is missed.
+        self.assertEqual(sorted(f["id"] for f in prod_only), ["DR-RPO", "SEC-TABLE-PITR"], doc["findings"])
+        pitr = next(f for f in prod_only if f["id"] == "SEC-TABLE-PITR")
+        with open(spec, encoding="utf-8") as f:
+            self.assertIn("point_in_time_recovery = off", f.read().splitlines()[pitr["range"]["line"] - 1])
+        self.assertEqual(run("check", spec).returncode, 1)
+        # dev alone compiles: what it generates is dev's.
+        self.assertEqual(run(spec, "-t", "terraform", "-o", os.path.join(self.out, "dev")).returncode, 0)
+
+    def test_bad_overrides_are_located_errors(self):
+        extra = """
+  environment dev {
+    region primary {
+      name = "eu-west-1"
+    }
+
+    database ledgr {
+      instances = 1
+    }
+  }
+"""
+        r = run("check", self.spec(extra))
+        self.assertEqual(r.returncode, 1)
+        text = r.stderr.decode()
+        self.assertIn("`name` of `region primary` cannot vary per environment [fixed-across-environments]", text)
+        self.assertIn("did you mean `ledger`?", text)
+
+
 if __name__ == "__main__":
     sys.exit(unittest.main(verbosity=2))

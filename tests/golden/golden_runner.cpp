@@ -28,6 +28,7 @@
 #include "check/values.h"
 #include "diagnostics/render.h"
 #include "engine/engine.h"
+#include "engine/environments.h"
 #include "frontend.h"
 #include "ir/dump.h"
 #include "lower/lower.h"
@@ -112,7 +113,10 @@ int run_goldens(bool update) {
     if (expect_errors) {
       compare_or_update(expected.replace_extension(".diag"), diagnostics_text(loaded), update, failures);
     } else {
-      compare_or_update(expected.replace_extension(".ir"), dump::ir_text(*loaded.ir), update, failures);
+      // A spec with environments: each environment's IR, overrides applied.
+      std::string irs;
+      for (const ir::System& system : loaded.systems) irs += dump::ir_text(system);
+      compare_or_update(expected.replace_extension(".ir"), irs, update, failures);
     }
   }
   // Expectations whose spec is gone would silently rot.
@@ -157,24 +161,17 @@ PolicyRun run_policy_case(const std::string& rel) {
   if (loaded.source) files[loaded.source->path()] = loaded.source.get();
   std::vector<diag::Diagnostic> shown = loaded.sink.diagnostics();
   policies::Report report;
-  if (loaded.ir) {
+  if (!loaded.systems.empty()) {
+    // As `paydrc check` does: every environment judged, findings merged.
     out.front_end_ok = true;
-    infra::Model model = lower::lower(*loaded.ir, {});
     diag::Sink pack_sink(rel);
     policies::RunOptions options{fs::path(rel).parent_path().string(), check::today_utc(), {}};
-    report = policies::run(*loaded.ir, model, options, pack_sink);
+    report = policies::run_each(loaded.systems, options, pack_sink);
     for (const auto& src : report.pack_sources) files[src->path()] = src.get();
     for (const auto& d : pack_sink.diagnostics()) shown.push_back(d);
     for (const policies::Finding& f : report.findings) {
-      diag::Diagnostic d = f.diagnostic;
-      if (f.waived) {
-        d.message = "waived: " + d.message;
-        d.severity = diag::Severity::Note;
-        d.notes.push_back({"waiver until " + f.waiver_until + ": " + f.waiver_reason, {}});
-      } else {
-        out.raised.insert(d.id);
-      }
-      shown.push_back(std::move(d));
+      if (!f.waived) out.raised.insert(f.diagnostic.id);
+      shown.push_back(policies::presented(f));
     }
   }
   for (const auto& d : shown) out.mentioned.insert(d.id);
