@@ -29,6 +29,7 @@
 #include "frontend.h"
 #include "ir/dump.h"
 #include "lower/lower.h"
+#include "validate/validate.h"
 
 namespace {
 
@@ -200,6 +201,18 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kUsage;
   }
   diag::Sink emit_sink(path);
+  // What AWS would refuse in the lowered model, before any backend runs; the
+  // backend adds what only its output shows (CloudFormation's template limits).
+  validate::validate_model(lower::lower(*loaded.ir, {}), {options->environment_suffix}, emit_sink);
+  if (emit_sink.has_errors()) {
+    diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
+    emit_sink.sort();
+    for (const diag::Diagnostic& d : emit_sink.diagnostics())
+      diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
+    std::cerr << fmt::format("paydrc: {} error{} AWS would refuse; nothing written\n", emit_sink.error_count(),
+                             emit_sink.error_count() == 1 ? "" : "s");
+    return kSpecErrors;
+  }
   auto files = backend->emit(*loaded.ir, *options, emit_sink);
   diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
   for (const diag::Diagnostic& d : emit_sink.diagnostics()) {
@@ -216,8 +229,24 @@ int compile(const std::string& path, const std::string& target, const std::strin
   return kOk;
 }
 
+// The model-level checks and, for each target asked for (every one when none
+// is), what only that target's output shows; into `loaded.sink`, so `check`
+// fails on everything a compile would.
+void validate_for_check(frontend::Loaded& loaded, const std::string& target) {
+  backends::EmitOptions options;
+  std::string suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
+  if (backends::valid_environment_suffix(suffix)) options.environment_suffix = suffix;
+  diag::Sink sink(loaded.source->path());
+  validate::validate_model(lower::lower(*loaded.ir, {}), {options.environment_suffix}, sink);
+  for (const backends::Backend& b : backends::all_backends()) {
+    if (b.validate != nullptr && (target.empty() || target == b.name)) b.validate(*loaded.ir, options, sink);
+  }
+  sink.sort();
+  for (const diag::Diagnostic& d : sink.diagnostics()) loaded.sink.add(d);
+}
+
 int check_files(const std::vector<std::string>& paths, const std::string& format,
-                const std::vector<std::string>& packs) {
+                const std::vector<std::string>& packs, const std::string& target) {
   int status = kOk;
   nlohmann::ordered_json json_files = nlohmann::ordered_json::array();
   std::vector<policies::SarifFile> sarif_files;
@@ -230,8 +259,11 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
     }
     std::size_t front_end_count = loaded.sink.diagnostics().size();
     policies::Report report;
-    if (loaded.ir) report = run_policies(loaded, packs);
-    bool ok = loaded.ir && report.packs_ok && report.unwaived_errors() == 0;
+    if (loaded.ir) {
+      report = run_policies(loaded, packs);
+      validate_for_check(loaded, target);
+    }
+    bool ok = loaded.ir && report.packs_ok && report.unwaived_errors() == 0 && !loaded.sink.has_errors();
     if (format == "json") {
       nlohmann::ordered_json diags = nlohmann::ordered_json::array();
       for (const auto& d : loaded.sink.diagnostics()) diags.push_back(diag::to_json(d));
@@ -428,6 +460,11 @@ int run_command(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   std::vector<std::string> check_packs;
   check_cmd->add_option("--pack", check_packs, "policy packs to use instead of the spec's `packs`");
+  std::string check_target;
+  check_cmd
+      ->add_option("-t,--target", check_target,
+                   "check only what this target would have AWS refuse (default: every target)")
+      ->check(CLI::IsMember(targets));
 
   auto* fmt_cmd = app.add_subcommand("fmt", "rewrite specs in the canonical layout");
   std::vector<std::string> fmt_paths;
@@ -464,7 +501,7 @@ int run_command(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
-  if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
+  if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs, check_target);
   if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format);
   if (explain_cmd->parsed()) return explain(explain_path, explain_target);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
