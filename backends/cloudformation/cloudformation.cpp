@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "cloudformation/builder.h"
 #include "cloudformation/placement.h"
 #include "lower/lower.h"
@@ -160,11 +162,31 @@ std::vector<validate::StackUsage> usage_of(const Builder& b, const Placement& p,
     u.outputs = doc.contains("Outputs") ? doc["Outputs"].size() : 0;
     u.parameters = doc.contains("Parameters") ? doc["Parameters"].size() : 0;
     u.bytes = files[i].bytes.size();
-    std::map<SourceRange, std::size_t> by_block;
-    for (const auto& [unit, count] : b.resources_by_unit(i)) by_block[b.origin(unit)] += count;
-    for (const auto& [origin, count] : by_block) u.contributors.push_back({origin, count});
-    std::stable_sort(u.contributors.begin(), u.contributors.end(),
-                     [](const auto& a, const auto& c) { return a.resources > c.resources; });
+    // Per block (a block's resources may point at its attributes: group by
+    // where the block starts), then blocks that contribute the same kinds.
+    struct Block {
+      std::set<infra::Kind> kinds;
+      std::size_t resources = 0;
+      SourceRange range;
+    };
+    std::map<SourceLoc, Block> blocks;
+    for (const auto& [unit, count] : b.resources_by_unit(i)) {
+      const SourceRange origin = b.origin(unit);
+      Block& block = blocks[origin.begin];
+      if (!block.range.valid() || origin.end > block.range.end) block.range = origin;
+      block.kinds.insert(unit.kind);
+      block.resources += count;
+    }
+    std::map<std::set<infra::Kind>, validate::StackContributor> families;
+    for (const auto& [begin, block] : blocks) {
+      validate::StackContributor& c = families[block.kinds];
+      c.blocks.push_back({begin, begin});
+      c.resources += block.resources;
+    }
+    for (auto& [kinds, c] : families) u.contributors.push_back(std::move(c));
+    std::stable_sort(u.contributors.begin(), u.contributors.end(), [](const auto& a, const auto& c) {
+      return a.resources != c.resources ? a.resources > c.resources : a.blocks.front() < c.blocks.front();
+    });
     out.push_back(std::move(u));
   }
   return out;

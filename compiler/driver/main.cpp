@@ -192,8 +192,18 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kSpecErrors;
   }
   print_findings(loaded, report);
-  if (report.unwaived_errors() != 0) {
-    std::cerr << fmt::format("paydrc: policy findings: {}; nothing written\n", summary(report));
+  // What AWS would refuse in the lowered model, before any backend runs, shown
+  // with the policy findings (every error in one run); the backend adds what only
+  // its output shows (CloudFormation's template limits).
+  diag::Sink validation(path);
+  validate::validate_model(lower::lower(*loaded.ir, {}), {options->environment_suffix}, validation);
+  validation.sort();
+  diag::FileMap source_map{{loaded.source->path(), loaded.source.get()}};
+  for (const diag::Diagnostic& d : validation.diagnostics())
+    diag::render_text(std::cerr, d, source_map, {diag::want_color(STDERR_FILENO)});
+  if (report.unwaived_errors() != 0 || validation.has_errors()) {
+    std::cerr << fmt::format("paydrc: policy findings: {}; {} error{} AWS would refuse; nothing written\n",
+                             summary(report), validation.error_count(), validation.error_count() == 1 ? "" : "s");
     return kSpecErrors;
   }
   if (backend->emit == nullptr) {
@@ -201,18 +211,6 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kUsage;
   }
   diag::Sink emit_sink(path);
-  // What AWS would refuse in the lowered model, before any backend runs; the
-  // backend adds what only its output shows (CloudFormation's template limits).
-  validate::validate_model(lower::lower(*loaded.ir, {}), {options->environment_suffix}, emit_sink);
-  if (emit_sink.has_errors()) {
-    diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
-    emit_sink.sort();
-    for (const diag::Diagnostic& d : emit_sink.diagnostics())
-      diag::render_text(std::cerr, d, map, {diag::want_color(STDERR_FILENO)});
-    std::cerr << fmt::format("paydrc: {} error{} AWS would refuse; nothing written\n", emit_sink.error_count(),
-                             emit_sink.error_count() == 1 ? "" : "s");
-    return kSpecErrors;
-  }
   auto files = backend->emit(*loaded.ir, *options, emit_sink);
   diag::FileMap map{{loaded.source->path(), loaded.source.get()}};
   for (const diag::Diagnostic& d : emit_sink.diagnostics()) {

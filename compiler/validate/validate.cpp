@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "validate/limits.h"
 
@@ -129,17 +130,19 @@ void check_name(const Named& n, const NameRule& rule, const Options& options, di
       sink.report(diag::Kind::AwsNameInvalid, where,
                   fmt::format("{} `{}` is {} characters long; AWS allows at most {}", rule.what, shown, shown.size(),
                               max),
-                  fmt::format("shorten the names it is built from (system, block, region role) by {} characters, "
-                              "{} more to leave room for a {}-character environment suffix",
-                              shown.size() - max, *longest - shown.size(), kLongestEnvironmentSuffix));
+                  fmt::format("shorten the names it is built from (system, block, region role) by {} "
+                              "character{}, {} more to leave room for a {}-character environment suffix",
+                              shown.size() - max, shown.size() - max == 1 ? "" : "s", *longest - shown.size(),
+                              kLongestEnvironmentSuffix));
     } else if (*longest > max) {
       sink.report(diag::Kind::AwsNameInvalid, where,
                   fmt::format("{} `{}` is {} characters long with a {}-character environment suffix, the longest "
                               "`environment_suffix` accepts; AWS allows at most {}",
                               rule.what, shown, *longest, kLongestEnvironmentSuffix, max),
-                  fmt::format("shorten the names it is built from (system, block, region role) by {} characters: "
-                              "one artifact serves every environment, so names must fit the longest suffix",
-                              *longest - max));
+                  fmt::format("shorten the names it is built from (system, block, region role) by {} "
+                              "character{}: one artifact serves every environment, so names must fit the longest "
+                              "suffix",
+                              *longest - max, *longest - max == 1 ? "" : "s"));
     }
     if (shown.size() < static_cast<std::size_t>(rule.min_length)) {
       sink.report(diag::Kind::AwsNameInvalid, where,
@@ -203,7 +206,10 @@ void check_subnet_groups(const infra::Model& m, diag::Sink& sink) {
                     g.region, zones.size(), zones.size() == 1 ? "" : "s", kDbSubnetGroupMinZones),
         fmt::format("set `zones = 2` or more in region `{}`", g.region));
     for (const infra::Vpc& v : m.vpcs) {
-      if (v.region == g.region) d.notes.push_back({fmt::format("region `{}` is declared here", g.region), v.origin});
+      if (v.region == g.region)
+        d.notes.push_back({fmt::format("the VPC of region `{}`, with {} zone{}", g.region, zones.size(),
+                                       zones.size() == 1 ? "" : "s"),
+                           v.origin});
     }
   }
 }
@@ -244,10 +250,11 @@ std::optional<int> sub_hourly_interval(std::string_view schedule) {
 }
 
 void check_backup_frequency(const infra::Model& m, diag::Sink& sink) {
+  std::set<std::pair<SourceRange, std::string>> reported;  // one backup block may lower to a plan per region
   for (const infra::BackupPlan& p : m.backup_plans) {
     for (const infra::BackupRule& r : p.rules) {
       std::optional<int> interval = sub_hourly_interval(r.schedule);
-      if (!interval) continue;
+      if (!interval || !reported.insert({p.origin, r.schedule}).second) continue;
       sink.report(diag::Kind::ScheduleTooFrequent, p.origin,
                   fmt::format("backup schedule `{}` runs more than once an hour; AWS Backup needs at least {} minutes "
                               "between backup jobs",
@@ -343,22 +350,28 @@ void validate_stacks(const std::vector<StackUsage>& stacks, diag::Sink& sink) {
     if (s.bytes > static_cast<std::size_t>(limits.body_bytes))
       over.push_back({"bytes of template body", s.bytes, limits.body_bytes});
     for (const Over& o : over) {
-      SourceRange where = s.contributors.empty() ? SourceRange{} : s.contributors.front().origin;
+      SourceRange where = s.contributors.empty() ? SourceRange{} : s.contributors.front().blocks.front();
+      std::string message = fmt::format("CloudFormation stack `{}` would hold {} {}; a stack template allows at most {}",
+                                        s.name, o.value, o.what, o.limit);
+      if (!s.contributors.empty()) {
+        const StackContributor& top = s.contributors.front();
+        message += top.blocks.size() == 1
+                       ? fmt::format("; this block puts {} of its {} resources there", top.resources, s.resources)
+                       : fmt::format("; {} blocks like this one put {} of its {} resources there", top.blocks.size(),
+                                     top.resources, s.resources);
+      }
       auto& d = sink.report(
-          diag::Kind::StackLimit, where,
-          fmt::format("CloudFormation stack `{}` would hold {} {}; a stack template allows at most {}", s.name,
-                      o.value, o.what, o.limit),
+          diag::Kind::StackLimit, where, message,
           "split the functions and data tiers across several systems (one spec each), or deploy fewer of them in "
           "this region; the Terraform target has no per-stack limit");
-      std::size_t shown = 0;
-      for (const StackContributor& c : s.contributors) {
-        if (shown++ == 4) break;
-        d.notes.push_back({fmt::format("this block puts {} resource{} in `{}`", c.resources,
-                                       c.resources == 1 ? "" : "s", s.name),
-                           c.origin});
+      for (std::size_t i = 1; i < s.contributors.size() && i < 3; ++i) {
+        const StackContributor& c = s.contributors[i];
+        d.notes.push_back({c.blocks.size() == 1
+                               ? fmt::format("this block puts {} resources there", c.resources)
+                               : fmt::format("{} blocks like this one put {} resources there", c.blocks.size(),
+                                             c.resources),
+                           c.blocks.front()});
       }
-      if (s.contributors.size() > 4)
-        d.notes.push_back({fmt::format("and {} more blocks", s.contributors.size() - 4), {}});
     }
   }
 }

@@ -28,10 +28,12 @@ struct Options {
 // Reports what AWS would refuse in `model` to `sink`.
 void validate_model(const infra::Model& model, const Options& options, diag::Sink& sink);
 
-// One CloudFormation stack template as rendered, and the spec blocks that fill it.
+// One CloudFormation stack template as rendered, and the spec blocks that fill
+// it. Blocks that put the same kinds of resources in the stack (every function
+// block, say) form one contributor: the fix is about them together.
 struct StackContributor {
-  SourceRange origin;  // a block of the spec
-  std::size_t resources = 0;
+  std::vector<SourceRange> blocks;  // in source order
+  std::size_t resources = 0;        // all of them together
 };
 struct StackUsage {
   std::string name;  // payment-primary
