@@ -58,9 +58,10 @@ TEST_CASE("valid statement ids pass") {
 
 TEST_CASE("a name must fit with the longest environment suffix, and the message shows the compiled one") {
   infra::Model m = model_with_role({});
-  const std::size_t base = m.roles[0].name.literal().size();  // "s-worker-east-"
-  // Exactly at 64 with a 16-character suffix.
-  m.roles[0].name = infra::Text(std::string(64 - 16 - base, 'x') + "-worker-east-") + infra::Text(infra::EnvSuffix{});
+  // Exactly at 64 with a 16-character suffix: 48 literal characters.
+  const std::string literal = std::string(48 - 13, 'x') + "-worker-east-";
+  REQUIRE(literal.size() == 48);
+  m.roles[0].name = infra::Text(literal) + infra::Text(infra::EnvSuffix{});
   diag::Sink at_limit("spec.pdr");
   validate_model(m, {"dev"}, at_limit);
   CHECK(at_limit.diagnostics().empty());
