@@ -12,7 +12,8 @@ namespace paydrc::backends {
 const std::vector<Backend>& all_backends() {
   static const std::vector<Backend> table = {
       {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", terraform::emit},
-      {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", cloudformation::emit},
+      {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", cloudformation::emit,
+       cloudformation::validate_templates},
   };
   return table;
 }

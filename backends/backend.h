@@ -50,10 +50,15 @@ struct OutputFile {
 // Returns the files to write, or nothing after reporting errors to `sink`.
 using EmitFn = std::optional<std::vector<OutputFile>> (*)(const ir::System&, const EmitOptions&, diag::Sink&);
 
+// Reports what this target alone would have AWS refuse (CloudFormation's
+// per-template limits), without writing or packaging anything: `paydrc check`.
+using ValidateFn = void (*)(const ir::System&, const EmitOptions&, diag::Sink&);
+
 struct Backend {
   std::string_view name;  // the --target value
   std::string_view description;
-  EmitFn emit;  // nullptr: not implemented yet
+  EmitFn emit;              // nullptr: not implemented yet
+  ValidateFn validate = nullptr;  // nullptr: nothing beyond the model-level checks
 };
 
 const std::vector<Backend>& all_backends();

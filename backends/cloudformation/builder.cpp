@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "lower/naming.h"
+
 namespace paydrc::backends::cloudformation {
 
 using infra::Attr;
@@ -218,12 +220,12 @@ json fragment_value(const std::string& fragment) {
 }
 
 template <typename T>
-void collect(std::map<Unit, std::string>& out, Kind kind, const std::vector<T>& items) {
-  for (const T& item : items) out[{kind, item.id}] = item.region;
+void collect(std::map<Unit, const infra::Base*>& out, Kind kind, const std::vector<T>& items) {
+  for (const T& item : items) out[{kind, item.id}] = &item;
 }
 
-std::map<Unit, std::string> unit_regions(const infra::Model& m) {
-  std::map<Unit, std::string> out;
+std::map<Unit, const infra::Base*> unit_bases(const infra::Model& m) {
+  std::map<Unit, const infra::Base*> out;
   collect(out, Kind::Vpc, m.vpcs);
   collect(out, Kind::Subnet, m.subnets);
   collect(out, Kind::InternetGateway, m.internet_gateways);
@@ -267,7 +269,7 @@ std::map<Unit, std::string> unit_regions(const infra::Model& m) {
 }  // namespace
 
 Builder::Builder(const infra::Model& model, const EmitOptions& options, Placement* placement)
-    : model_(model), options_(options), placement_(placement), unit_region_(unit_regions(model)) {}
+    : model_(model), options_(options), placement_(placement), unit_base_(unit_bases(model)) {}
 
 void Builder::retain_except_on_create(json& body) {
   body["DeletionPolicy"] = "RetainExceptOnCreate";
@@ -275,17 +277,7 @@ void Builder::retain_except_on_create(json& body) {
 }
 
 std::string Builder::camel(const std::string& id) {
-  std::string out;
-  bool upper = true;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out;
+  return lower::camel_case(id);
 }
 
 std::string Builder::logical(Kind kind, const std::string& id) {
@@ -299,8 +291,8 @@ std::string Builder::logical(Kind kind, const std::string& id) {
 
 void Builder::begin(Kind kind, const std::string& id) {
   current_ = {kind, id};
-  auto it = unit_region_.find(current_);
-  regions_[current_] = it == unit_region_.end() ? std::string() : it->second;
+  auto it = unit_base_.find(current_);
+  regions_[current_] = it == unit_base_.end() ? std::string() : it->second->region;
   edges_[current_];
 }
 
@@ -319,9 +311,23 @@ json& Builder::document(std::size_t stack) {
 }
 
 json& Builder::resource(const std::string& logical_id, std::string_view type) {
+  if (placement_ != nullptr) resource_units_[current_stack()][logical_id] = current_;
   json& body = document(current_stack())["Resources"][logical_id];
   body["Type"] = std::string(type);
   return body;
+}
+
+SourceRange Builder::origin(const Unit& unit) const {
+  auto it = unit_base_.find(unit);
+  return it == unit_base_.end() ? SourceRange{} : it->second->origin;
+}
+
+std::map<Unit, std::size_t> Builder::resources_by_unit(std::size_t stack) const {
+  std::map<Unit, std::size_t> out;
+  auto it = resource_units_.find(stack);
+  if (it == resource_units_.end()) return out;
+  for (const auto& [logical_id, unit] : it->second) ++out[unit];
+  return out;
 }
 
 void Builder::record(const Unit& target) {

@@ -109,6 +109,11 @@ class Builder {
   bool uses_artifact_bucket(std::size_t stack) const { return bucket_users_.count(stack) != 0; }
   json suffix();  // {"Ref": "EnvironmentSuffix"}, noting the use
 
+  // Where in the spec a unit comes from, and how many template resources each
+  // unit wrote into a stack (for the stack limits, compiler/validate).
+  SourceRange origin(const Unit& unit) const;
+  std::map<Unit, std::size_t> resources_by_unit(std::size_t stack) const;
+
   // Outputs of the model (endpoints, name servers) go to the stack of what they name.
   void output(const std::string& name, const std::string& description, const infra::Text& value);
 
@@ -127,7 +132,8 @@ class Builder {
   Placement* placement_;
   json scratch_ = json::object();
   Unit current_{infra::Kind::Vpc, ""};
-  std::map<Unit, std::string> unit_region_;  // from the model
+  std::map<Unit, const infra::Base*> unit_base_;  // from the model
+  std::map<std::size_t, std::map<std::string, Unit>> resource_units_;  // per stack: logical id -> unit
   std::map<Unit, std::string> regions_;
   std::map<Unit, std::set<Unit>> edges_;
   std::vector<Import> imports_;

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "cloudformation/builder.h"
 #include "cloudformation/placement.h"
 #include "lower/lower.h"
 #include "package/package.h"
+#include "validate/validate.h"
 
 namespace paydrc::backends::cloudformation {
 
@@ -157,10 +160,52 @@ json manifest(Builder& b, const infra::Model& m, const Placement& p) {
   return out;
 }
 
+// What each stack template holds, for CloudFormation's per-template limits.
+std::vector<validate::StackUsage> usage_of(const Builder& b, const Placement& p,
+                                           const std::vector<OutputFile>& files) {
+  std::vector<validate::StackUsage> out;
+  for (std::size_t i = 0; i < p.stacks.size(); ++i) {
+    const json& doc = p.stacks[i].document;
+    validate::StackUsage u;
+    u.name = p.stacks[i].name;
+    u.resources = doc.contains("Resources") ? doc["Resources"].size() : 0;
+    u.outputs = doc.contains("Outputs") ? doc["Outputs"].size() : 0;
+    u.parameters = doc.contains("Parameters") ? doc["Parameters"].size() : 0;
+    u.bytes = files[i].bytes.size();
+    // Per block (a block's resources may point at its attributes: group by
+    // where the block starts), then blocks that contribute the same kinds.
+    struct Block {
+      std::set<infra::Kind> kinds;
+      std::size_t resources = 0;
+      SourceRange range;
+    };
+    std::map<SourceLoc, Block> blocks;
+    for (const auto& [unit, count] : b.resources_by_unit(i)) {
+      const SourceRange origin = b.origin(unit);
+      Block& block = blocks[origin.begin];
+      if (!block.range.valid() || origin.end > block.range.end) block.range = origin;
+      block.kinds.insert(unit.kind);
+      block.resources += count;
+    }
+    std::map<std::set<infra::Kind>, validate::StackContributor> families;
+    for (const auto& [begin, block] : blocks) {
+      validate::StackContributor& c = families[block.kinds];
+      c.blocks.push_back({begin, begin});
+      c.resources += block.resources;
+    }
+    for (auto& [kinds, c] : families) u.contributors.push_back(std::move(c));
+    std::stable_sort(u.contributors.begin(), u.contributors.end(), [](const auto& a, const auto& c) {
+      return a.resources != c.resources ? a.resources > c.resources : a.blocks.front() < c.blocks.front();
+    });
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::vector<OutputFile>> render(const infra::Model& model, const EmitOptions& options,
-                                              std::string& error) {
+                                              std::string& error, std::vector<validate::StackUsage>* usage) {
   Builder discovery(model, options, nullptr);
   emit_all(discovery);
   std::optional<Placement> placement = place(model, discovery, error);
@@ -172,6 +217,7 @@ std::optional<std::vector<OutputFile>> render(const infra::Model& model, const E
 
   std::vector<OutputFile> files;
   for (const Stack& s : placement->stacks) files.push_back({template_file(s), s.document.dump(2) + "\n"});
+  if (usage != nullptr) *usage = usage_of(b, *placement, files);
   // nlohmann::json objects are std::maps: keys come out sorted, so the bytes
   // depend on the model only.
   files.push_back({kManifest, manifest(b, model, *placement).dump(2) + "\n"});
@@ -205,7 +251,12 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
   if (!ok) return std::nullopt;
   const infra::Model model = lower::lower(system, lower_options);
   std::string error;
-  std::optional<std::vector<OutputFile>> files = render(model, options, error);
+  std::vector<validate::StackUsage> usage;
+  std::optional<std::vector<OutputFile>> files = render(model, options, error, &usage);
+  if (files) {
+    validate::validate_stacks(usage, sink);
+    if (sink.has_errors()) return std::nullopt;
+  }
   if (!files) {
     // Not reachable with two regions (see placement.h); a layout for more would
     // need more stages.
@@ -214,6 +265,18 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
   }
   for (OutputFile& zip : zips) files->push_back(std::move(zip));
   return files;
+}
+
+void validate_templates(const ir::System& system, const EmitOptions& options, diag::Sink& sink) {
+  // Without packaging: each function gets an artifact name of the real length
+  // (a 64-digit hash), so the template bytes are those a compile writes.
+  lower::LowerOptions lower_options;
+  for (const ir::Function& fn : system.functions)
+    lower_options.archives[fn.name] = {fn.name + ".zip", std::string(43, 'A') + "="};
+  const infra::Model model = lower::lower(system, lower_options);
+  std::string error;
+  std::vector<validate::StackUsage> usage;
+  if (render(model, options, error, &usage)) validate::validate_stacks(usage, sink);
 }
 
 void emit_all(Builder& b) {

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <stdexcept>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@
 #include "frontend.h"
 #include "ir/dump.h"
 #include "lower/lower.h"
+#include "validate/validate.h"
 
 namespace {
 
@@ -218,8 +220,18 @@ int compile(const std::string& path, const std::string& target, const std::strin
     return kSpecErrors;
   }
   print_findings(loaded, report);
-  if (report.unwaived_errors() != 0) {
-    std::cerr << fmt::format("paydrc: policy findings: {}; nothing written\n", summary(report));
+  // What AWS would refuse in the lowered model, before any backend runs, shown
+  // with the policy findings (every error in one run); the backend adds what only
+  // its output shows (CloudFormation's template limits).
+  diag::Sink validation(path);
+  validate::validate_model(lower::lower(*loaded.ir, {}), {options->environment_suffix}, validation);
+  validation.sort();
+  diag::FileMap source_map{{loaded.source->path(), loaded.source.get()}};
+  for (const diag::Diagnostic& d : validation.diagnostics())
+    diag::render_text(std::cerr, d, source_map, {diag::want_color(STDERR_FILENO)});
+  if (report.unwaived_errors() != 0 || validation.has_errors()) {
+    std::cerr << fmt::format("paydrc: policy findings: {}; {} error{} AWS would refuse; nothing written\n",
+                             summary(report), validation.error_count(), validation.error_count() == 1 ? "" : "s");
     return kSpecErrors;
   }
   if (backend->emit == nullptr) {
@@ -243,8 +255,35 @@ int compile(const std::string& path, const std::string& target, const std::strin
   return kOk;
 }
 
+// The model-level checks and, for each target asked for (every one when none
+// is), what only that target's output shows; into `loaded.sink`, so `check`
+// fails on everything a compile would.
+// What AWS would refuse, for every environment the spec declares (each one's
+// overrides lower to its own model); an error found in several is reported once.
+void validate_for_check(frontend::Loaded& loaded, const std::string& target) {
+  std::set<std::string> seen;
+  for (const ir::System& system : loaded.systems) {
+    backends::EmitOptions options;
+    if (!system.environment.empty()) {
+      options.environment_suffix = system.environment;
+    } else {
+      std::string suffix = env_or("ENVIRONMENT_SUFFIX", "dev");
+      if (backends::valid_environment_suffix(suffix)) options.environment_suffix = suffix;
+    }
+    diag::Sink sink(loaded.source->path());
+    validate::validate_model(lower::lower(system, {}), {options.environment_suffix}, sink);
+    for (const backends::Backend& b : backends::all_backends()) {
+      if (b.validate != nullptr && (target.empty() || target == b.name)) b.validate(system, options, sink);
+    }
+    sink.sort();
+    for (const diag::Diagnostic& d : sink.diagnostics()) {
+      if (seen.insert(diag::to_json(d).dump()).second) loaded.sink.add(d);
+    }
+  }
+}
+
 int check_files(const std::vector<std::string>& paths, const std::string& format,
-                const std::vector<std::string>& packs) {
+                const std::vector<std::string>& packs, const std::string& target) {
   int status = kOk;
   nlohmann::ordered_json json_files = nlohmann::ordered_json::array();
   std::vector<policies::SarifFile> sarif_files;
@@ -261,8 +300,9 @@ int check_files(const std::vector<std::string>& paths, const std::string& format
     if (checked) {
       policies::RunOptions options{spec_dir_of(path), check::today_utc(), packs};
       report = policies::run_each(loaded.systems, options, loaded.sink);
+      validate_for_check(loaded, target);
     }
-    bool ok = checked && report.packs_ok && report.unwaived_errors() == 0;
+    bool ok = checked && report.packs_ok && report.unwaived_errors() == 0 && !loaded.sink.has_errors();
     if (format == "json") {
       nlohmann::ordered_json diags = nlohmann::ordered_json::array();
       for (const auto& d : loaded.sink.diagnostics()) diags.push_back(diag::to_json(d));
@@ -476,6 +516,11 @@ int run_command(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   std::vector<std::string> check_packs;
   check_cmd->add_option("--pack", check_packs, "policy packs to use instead of the spec's `packs`");
+  std::string check_target;
+  check_cmd
+      ->add_option("-t,--target", check_target,
+                   "check only what this target would have AWS refuse (default: every target)")
+      ->check(CLI::IsMember(targets));
 
   auto* fmt_cmd = app.add_subcommand("fmt", "rewrite specs in the canonical layout");
   std::vector<std::string> fmt_paths;
@@ -516,7 +561,7 @@ int run_command(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
-  if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs);
+  if (check_cmd->parsed()) return check_files(check_paths, check_format, check_packs, check_target);
   if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format, dr_env.empty() ? env_name : dr_env);
   if (explain_cmd->parsed())
     return explain(explain_path, explain_target, explain_env.empty() ? env_name : explain_env);

@@ -4,10 +4,12 @@
 // resources the spec's `access` grants.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "lower/context.h"
+#include "lower/naming.h"
 
 namespace paydrc::lower {
 namespace {
@@ -20,6 +22,24 @@ std::string upper(std::string_view name) {
   std::string out;
   for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
+}
+
+// A statement id from a spec name: IAM takes ASCII letters and digits only
+// (IAM User Guide, "IAM JSON policy elements: Sid",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html),
+// so `order_items` becomes `OrderItems`, never `ORDER_ITEMS`.
+std::string sid_part(std::string_view name) {
+  return camel_case(name);
+}
+
+// Sids are unique within a policy (the same page): names that differ only in
+// punctuation (`order_items`, `order-items`) get a count.
+void unique_sids(infra::PolicyDocument& doc) {
+  std::map<std::string, int> seen;
+  for (infra::Statement& s : doc.statements) {
+    int n = ++seen[s.sid];
+    if (n > 1) s.sid += std::to_string(n);
+  }
 }
 
 // Exactly the calls each level names (the language reference lists them): no
@@ -50,7 +70,7 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
   switch (grant.target_kind) {
     case ir::TargetKind::Table: {
       if (!cx.system.table(grant.target)) break;
-      s.sid = "Table" + upper(grant.target);
+      s.sid = "Table" + sid_part(grant.target);
       s.actions = table_actions(grant.level);
       s.resources = {cx.arn("dynamodb", role, Text("table/") + cx.name({grant.target}))};
       out.push_back(s);
@@ -62,7 +82,7 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
       const auto roles = cx.database_regions(*db);
       if (std::find(roles.begin(), roles.end(), role) == roles.end()) break;
       // IAM database authentication as the database user named after the function.
-      s.sid = "Connect" + upper(grant.target);
+      s.sid = "Connect" + sid_part(grant.target);
       s.actions = {"rds-db:connect"};
       s.resources = {
           cx.arn("rds-db", role,
@@ -75,7 +95,7 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
     case ir::TargetKind::Events: {
       const ir::EventReplication* events = cx.system.event_bus(grant.target);
       if (!events) break;
-      s.sid = "Publish" + upper(grant.target);
+      s.sid = "Publish" + sid_part(grant.target);
       s.actions = {"events:PutEvents"};
       s.resources = {Text(Ref{Kind::EventBus, Context::bus_id(grant.target, role), infra::Attr::Arn})};
       out.push_back(s);
@@ -191,6 +211,7 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
     s.resources = {Text(Ref{Kind::Key, Context::key_id(role), infra::Attr::Arn})};
     doc.statements.push_back(s);
   }
+  unique_sids(doc);
   iam.policies.push_back({"access", std::move(doc)});
   m.roles.push_back(iam);
 
@@ -223,6 +244,20 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
 }
 
 }  // namespace
+
+std::string camel_case(std::string_view name) {
+  std::string out;
+  bool start = true;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      start = true;
+      continue;
+    }
+    out += start ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    start = false;
+  }
+  return out;
+}
 
 void lower_functions(Context& cx) {
   for (const ir::Function& fn : cx.system.functions) {

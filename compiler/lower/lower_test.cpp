@@ -125,10 +125,10 @@ TEST_CASE("the function's role names its tables, bus, parameters and database us
   for (const auto& s : role->policies.at(0).document.statements) {
     for (const auto& r : s.resources) resources[s.sid].push_back(show(r));
   }
-  CHECK(resources["TableSESSIONS"] ==
+  CHECK(resources["TableSessions"] ==
         std::vector<std::string>{"arn:aws:dynamodb:us-east-1:{account}:table/payment-sessions-{env}"});
-  CHECK(resources["PublishPAYMENTS"] == std::vector<std::string>{"{payments_primary}"});
-  CHECK(resources["ConnectLEDGER"] ==
+  CHECK(resources["PublishPayments"] == std::vector<std::string>{"{payments_primary}"});
+  CHECK(resources["ConnectLedger"] ==
         std::vector<std::string>{"arn:aws:rds-db:us-east-1:{account}:dbuser:{ledger_primary}/processor"});
   CHECK(resources["ReadParameters"].size() == 3);
   CHECK(resources["ReadParameters"][0] ==
@@ -193,8 +193,8 @@ TEST_CASE("table access levels grant exactly their calls: no deletes or batch wr
   REQUIRE(role != m.roles.end());
   std::map<std::string, std::vector<std::string>> actions;
   for (const auto& s : role->policies.at(0).document.statements) actions[s.sid] = s.actions;
-  CHECK(actions["TableSESSIONS"] == std::vector<std::string>{"dynamodb:PutItem", "dynamodb:UpdateItem"});
-  CHECK(actions["TableTRANSACTIONS"] ==
+  CHECK(actions["TableSessions"] == std::vector<std::string>{"dynamodb:PutItem", "dynamodb:UpdateItem"});
+  CHECK(actions["TableTransactions"] ==
         std::vector<std::string>{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
                                  "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"});
 
@@ -204,7 +204,7 @@ TEST_CASE("table access levels grant exactly their calls: no deletes or batch wr
   for (const auto& r : f.roles) {
     if (r.id != "processor_primary") continue;
     for (const auto& s : r.policies.at(0).document.statements) {
-      if (s.sid == "TableSESSIONS") {
+      if (s.sid == "TableSessions") {
         CHECK(std::find(s.actions.begin(), s.actions.end(), "dynamodb:DeleteItem") != s.actions.end());
         CHECK(std::find(s.actions.begin(), s.actions.end(), "dynamodb:BatchWriteItem") != s.actions.end());
       }

@@ -1,8 +1,11 @@
 // The golden runner. Three sets of cases, each input beside its expectation:
 //  - golden/*.pdr: the front end. `fail_` cases must have errors and expect
 //    `<name>.diag` (the text diagnostics); the others expect `<name>.ir`.
-//  - golden/compile/*.pdr: a whole compile to Terraform, in memory; `fail_`
-//    cases expect `<name>.diag` (errors found while emitting, such as packaging).
+//  - golden/compile/*.pdr: a whole compile to Terraform, in memory, after the
+//    model-level validation (compiler/validate); golden/compile/cloudformation/
+//    compiles to CloudFormation. Every case expects `<name>.diag` (what the
+//    validation and the backend report; a passing case may show warnings), and
+//    `fail_` cases must have errors.
 //  - golden/policies/<RULE-ID>/{pass,fail}*.pdr: `paydrc check` with the
 //    spec's packs; expect `<name>.findings`. A `fail` case must raise the
 //    directory's rule, a `pass` case must not raise it unwaived.
@@ -32,6 +35,7 @@
 #include "frontend.h"
 #include "ir/dump.h"
 #include "lower/lower.h"
+#include "validate/validate.h"
 
 namespace fs = std::filesystem;
 using namespace paydrc;
@@ -211,22 +215,27 @@ int run_policy_goldens(bool update) {
 int run_compile_goldens(bool update) {
   int failures = 0;
   int cases = 0;
-  const backends::Backend* terraform = backends::find_backend("terraform");
   for (const fs::path& spec : specs_under("golden/compile")) {
     ++cases;
     std::string rel = spec.generic_string();
+    const bool to_cloudformation = spec.parent_path().filename() == "cloudformation";
+    const backends::Backend* backend = backends::find_backend(to_cloudformation ? "cloudformation" : "terraform");
     frontend::Loaded loaded = frontend::load(rel);
     diag::FileMap files;
     if (loaded.source) files[loaded.source->path()] = loaded.source.get();
     std::vector<diag::Diagnostic> shown = loaded.sink.diagnostics();
     bool ok = false;
-    if (loaded.ir && terraform != nullptr && terraform->emit != nullptr) {
+    if (loaded.ir && backend != nullptr && backend->emit != nullptr) {
       backends::EmitOptions options;
       options.spec_dir = fs::absolute(spec.parent_path()).lexically_normal();
       options.project_root = frontend::project_root_for(spec.parent_path());
       diag::Sink sink(rel);
-      auto out = terraform->emit(*loaded.ir, options, sink);
-      ok = out.has_value() && !sink.has_errors();
+      validate::validate_model(lower::lower(*loaded.ir, {}), {options.environment_suffix}, sink);
+      if (!sink.has_errors()) {
+        auto out = backend->emit(*loaded.ir, options, sink);
+        ok = out.has_value() && !sink.has_errors();
+      }
+      sink.sort();
       for (const auto& d : sink.diagnostics()) shown.push_back(d);
     }
     bool expect_errors = spec.stem().string().starts_with("fail_");
@@ -253,9 +262,8 @@ int run_coverage() {
   for (const fs::path& spec : golden_specs("golden")) {
     if (spec.stem().string().starts_with("fail_")) collect(fs::path(spec).replace_extension(".diag"));
   }
-  for (const fs::path& spec : specs_under("golden/compile")) {
-    if (spec.stem().string().starts_with("fail_")) collect(fs::path(spec).replace_extension(".diag"));
-  }
+  // Passing compile cases count too: they are where warnings are shown.
+  for (const fs::path& spec : specs_under("golden/compile")) collect(fs::path(spec).replace_extension(".diag"));
   for (const fs::path& spec : specs_under("golden/policies")) {
     if (spec.stem().string().starts_with("fail")) collect(fs::path(spec).replace_extension(".findings"));
   }
