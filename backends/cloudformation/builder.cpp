@@ -427,13 +427,31 @@ json Builder::text(const infra::Text& text) {
     if (const auto* r = std::get_if<infra::Ref>(&text.parts.front())) return ref(*r);
   }
   bool remote = false;
+  bool labelled = false;
   for (const auto& part : text.parts) {
-    // Fn::If cannot sit inside an Fn::Sub string: join the parts instead.
-    if (std::holds_alternative<infra::EnvLabel>(part)) remote = true;
+    if (const auto* label = std::get_if<infra::EnvLabel>(&part)) labelled = labelled || !label->plain_in.empty();
     if (const auto* r = std::get_if<infra::Ref>(&part)) {
       record({r->kind, r->id});
       remote = remote || (placement_ && stack_of({r->kind, r->id}) != current_stack());
     }
+  }
+  if (!remote && labelled) {
+    // Fn::If cannot sit inside an Fn::Sub string: it goes in the variable map.
+    std::string sub;
+    json variables = json::object();
+    for (const auto& part : text.parts) {
+      const auto* label = std::get_if<infra::EnvLabel>(&part);
+      if (label != nullptr && !label->plain_in.empty()) {
+        const std::string name = "EnvLabel" + std::to_string(variables.size() + 1);
+        variables[name] = env_label(*label);
+        sub += "${" + name + "}";
+      } else {
+        infra::Text piece;
+        piece.append(part);
+        sub += fragment(piece);
+      }
+    }
+    return json{{"Fn::Sub", json::array({sub, variables})}};
   }
   if (!remote) return json{{"Fn::Sub", fragment(text)}};
   json parts = json::array();

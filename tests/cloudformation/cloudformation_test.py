@@ -536,7 +536,10 @@ def evaluate(node, suffix, conditions):
     if fn == "Ref":
         return suffix if arg == "EnvironmentSuffix" else f"<{arg}>"
     if fn == "Fn::Sub":
-        return re.sub(r"\$\{([^}!]+)\}", lambda m: suffix if m[1] == "EnvironmentSuffix" else f"<{m[1]}>", arg)
+        template, variables = (arg, {}) if isinstance(arg, str) else arg
+        values = {k: evaluate(v, suffix, conditions) for k, v in variables.items()}
+        values.setdefault("EnvironmentSuffix", suffix)
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: values.get(m[1], f"<{m[1]}>"), template)
     if fn == "Fn::Join":
         return arg[0].join(evaluate(p, suffix, conditions) for p in arg[1])
     if fn == "Fn::If":

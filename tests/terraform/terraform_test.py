@@ -154,7 +154,7 @@ class EnvironmentNames(unittest.TestCase):
                     value = body.get(key)
                     # Names made of other resources' attributes (validation records
                     # from each.value) follow those resources.
-                    if isinstance(value, str) and not re.search(r"\$\{(each|aws_|data)\.", value):
+                    if isinstance(value, str) and not re.search(r"\$\{(each\.|aws_|data\.)", value):
                         found[f"{rtype}.{rname}.{key}"] = value
         addresses = sorted(found)
         plugin_dir = find_plugin_dir()
@@ -165,12 +165,14 @@ class EnvironmentNames(unittest.TestCase):
                                    f"-plugin-dir={plugin_dir}"], cwd=directory, env=env,
                                   capture_output=True, text=True)
             self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
-        # Each template on one line of stdin; console prints one result per line.
-        stdin = "".join(f"jsonencode(\"{found[a]}\")\n" for a in addresses)
+        # One expression (console prints the result of the last line only): a list
+        # of every name's template, in address order.
+        stdin = "jsonencode([" + ", ".join(f"\"{found[a]}\"" for a in addresses) + "])\n"
         cmd = ["terraform", "console"] + ([f"-var=environment_suffix={suffix}"] if suffix else [])
         run = subprocess.run(cmd, cwd=directory, env=env, input=stdin, capture_output=True, text=True)
         self.assertEqual(run.returncode, 0, run.stderr)
-        values = [json.loads(json.loads(line)) for line in run.stdout.splitlines() if line.strip()]
+        self.assertTrue(run.stdout.strip().startswith("\""), run.stdout[:2000] + run.stderr[:2000])
+        values = json.loads(json.loads(run.stdout.strip().splitlines()[-1]))
         self.assertEqual(len(values), len(addresses), run.stdout)
         return dict(zip(addresses, values))
 
