@@ -1,6 +1,7 @@
 #include "cloudformation/builder.h"
 
 #include <cctype>
+#include <stdexcept>
 
 #include "lower/naming.h"
 
@@ -367,6 +368,41 @@ json Builder::suffix() {
   return json{{"Ref", "EnvironmentSuffix"}};
 }
 
+json Builder::parameter(const std::string& name) {
+  parameter_users_[current_stack()].insert(name);
+  return json{{"Ref", name}};
+}
+
+std::set<std::string> Builder::parameters(std::size_t stack) const {
+  auto it = parameter_users_.find(stack);
+  return it == parameter_users_.end() ? std::set<std::string>{} : it->second;
+}
+
+std::string Builder::plain_condition(const infra::EnvLabel& label) {
+  std::string name = "PlainName";
+  json equals = json::array();
+  for (const std::string& env : label.plain_in) {
+    name += camel(env);
+    equals.push_back({{"Fn::Equals", json::array({suffix(), env})}});
+  }
+  // Fn::Or takes 2 to 10 conditions; the checker allows at most 10 environments.
+  const json definition = equals.size() == 1 ? equals.front() : json{{"Fn::Or", equals}};
+  json& conditions = document(current_stack())["Conditions"];
+  // `["prod-eu"]` and `["prod", "eu"]` would both be PlainNameProdEu.
+  std::string unique = name;
+  for (int n = 2; conditions.contains(unique) && conditions[unique] != definition; ++n) unique = name + std::to_string(n);
+  conditions[unique] = definition;
+  return unique;
+}
+
+// `-<suffix>`, or nothing in the environments that answer on the plain name.
+json Builder::env_label(const infra::EnvLabel& label) {
+  suffix();
+  json labelled = {{"Fn::Sub", escape_sub(label.before) + "${EnvironmentSuffix}" + escape_sub(label.after)}};
+  if (label.plain_in.empty()) return labelled;
+  return json{{"Fn::If", json::array({plain_condition(label), "", labelled})}};
+}
+
 json Builder::stack_output(Kind kind, const std::string& id, Attr attr) {
   const std::size_t producer = stack_of({kind, id});
   const std::size_t consumer = current_stack();
@@ -402,11 +438,31 @@ json Builder::text(const infra::Text& text) {
     if (const auto* r = std::get_if<infra::Ref>(&text.parts.front())) return ref(*r);
   }
   bool remote = false;
+  bool labelled = false;
   for (const auto& part : text.parts) {
+    if (const auto* label = std::get_if<infra::EnvLabel>(&part)) labelled = labelled || !label->plain_in.empty();
     if (const auto* r = std::get_if<infra::Ref>(&part)) {
       record({r->kind, r->id});
       remote = remote || (placement_ && stack_of({r->kind, r->id}) != current_stack());
     }
+  }
+  if (!remote && labelled) {
+    // Fn::If cannot sit inside an Fn::Sub string: it goes in the variable map.
+    std::string sub;
+    json variables = json::object();
+    for (const auto& part : text.parts) {
+      const auto* label = std::get_if<infra::EnvLabel>(&part);
+      if (label != nullptr && !label->plain_in.empty()) {
+        const std::string name = "EnvLabel" + std::to_string(variables.size() + 1);
+        variables[name] = env_label(*label);
+        sub += "${" + name + "}";
+      } else {
+        infra::Text piece;
+        piece.append(part);
+        sub += fragment(piece);
+      }
+    }
+    return json{{"Fn::Sub", json::array({sub, variables})}};
   }
   if (!remote) return json{{"Fn::Sub", fragment(text)}};
   json parts = json::array();
@@ -426,6 +482,8 @@ json Builder::text(const infra::Text& text) {
       parts.push_back(rest);
     } else if (std::holds_alternative<infra::EnvSuffix>(part))
       parts.push_back(suffix());
+    else if (const auto* label = std::get_if<infra::EnvLabel>(&part))
+      parts.push_back(env_label(*label));
     else if (std::holds_alternative<infra::AccountId>(part))
       parts.push_back(json{{"Ref", "AWS::AccountId"}});
     else
@@ -444,6 +502,11 @@ std::string Builder::fragment(const infra::Text& text) {
       sub += "${EnvironmentSuffix}";
     } else if (std::holds_alternative<infra::AccountId>(part)) {
       sub += "${AWS::AccountId}";
+    } else if (const auto* label = std::get_if<infra::EnvLabel>(&part)) {
+      // Only DNS names carry a label, and no fragment (dashboard body) names one.
+      if (!label->plain_in.empty()) throw std::logic_error("an environment-dependent DNS name inside Fn::Sub text");
+      suffix();
+      sub += escape_sub(label->before) + "${EnvironmentSuffix}" + escape_sub(label->after);
     } else {
       const auto& r = std::get<infra::Ref>(part);
       record({r.kind, r.id});

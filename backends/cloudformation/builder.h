@@ -108,6 +108,10 @@ class Builder {
   void use_artifact_bucket() { bucket_users_.insert(current_stack()); }
   bool uses_artifact_bucket(std::size_t stack) const { return bucket_users_.count(stack) != 0; }
   json suffix();  // {"Ref": "EnvironmentSuffix"}, noting the use
+  // {"Ref": name} of a template parameter other than the suffix, noting the use;
+  // cloudformation.cpp declares it in each stack that uses it.
+  json parameter(const std::string& name);
+  std::set<std::string> parameters(std::size_t stack) const;
 
   // Where in the spec a unit comes from, and how many template resources each
   // unit wrote into a stack (for the stack limits, compiler/validate).
@@ -139,6 +143,11 @@ class Builder {
   std::vector<Import> imports_;
   std::set<std::size_t> suffix_users_;
   std::set<std::size_t> bucket_users_;
+  std::map<std::size_t, std::set<std::string>> parameter_users_;
+  // The condition true in the environments an EnvLabel leaves out, declared in
+  // the current stack's template.
+  std::string plain_condition(const infra::EnvLabel& label);
+  json env_label(const infra::EnvLabel& label);
 };
 
 // `processor.zip` + its base64 SHA-256 -> `processor-<hex sha256>.zip`: the
@@ -153,6 +162,8 @@ void emit_identity(Builder& b);    // keys, roles, log groups, topics, queues
 void emit_data(Builder& b);        // secrets, Aurora, DynamoDB
 void emit_compute(Builder& b);     // functions and their permissions
 void emit_front_door(Builder& b);  // certificates, HTTP APIs, Route 53
+// The parameter that names an existing hosted zone: `ApiZoneId`.
+std::string zone_parameter(const infra::HostedZone& z);
 void emit_events(Builder& b);
 void emit_backups(Builder& b);
 void emit_monitoring(Builder& b);  // alarms, dashboards, SSM parameters

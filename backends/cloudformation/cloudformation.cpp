@@ -30,6 +30,22 @@ const infra::RegionInfo* region_of(const infra::Model& m, const Stack& s) {
   return m.region(s.role);
 }
 
+// The stack parameters other than the suffix and the artifact bucket: the ids of
+// existing hosted zones. Each entry is the parameter's declaration.
+std::map<std::string, json> zone_parameters(const infra::Model& m) {
+  std::map<std::string, json> out;
+  for (const infra::HostedZone& z : m.hosted_zones) {
+    if (z.created) continue;
+    json p = {{"Type", "AWS::Route53::HostedZone::Id"},
+              {"Description", "the id of the existing public hosted zone " + z.domain +
+                                  " (aws route53 list-hosted-zones-by-name --dns-name " + z.domain +
+                                  "): shared by every environment, never created or deleted here"}};
+    if (!z.existing_id.empty()) p["Default"] = z.existing_id;
+    out[zone_parameter(z)] = p;
+  }
+  return out;
+}
+
 bool creates_iam(const json& document) {
   if (!document.contains("Resources")) return false;
   for (const auto& [name, resource] : document["Resources"].items()) {
@@ -59,6 +75,10 @@ void finish_template(Builder& b, const infra::Model& m, std::size_t index, Stack
                                    " of the spec, with its overrides; compile again with --env <name> for another";
     }
   }
+  const std::map<std::string, json> zones = zone_parameters(m);
+  for (const std::string& name : b.parameters(index)) {
+    if (auto it = zones.find(name); it != zones.end()) doc["Parameters"][name] = it->second;
+  }
   if (b.uses_artifact_bucket(index)) {
     doc["Parameters"]["ArtifactBucket"] = {
         {"Type", "String"},
@@ -81,6 +101,11 @@ json manifest(Builder& b, const infra::Model& m, const Placement& p) {
                                  {"description", "the environment suffix: part of every resource and stack name"}};
   if (!b.options().spec_environment.empty())
     inputs["EnvironmentSuffix"]["allowed_values"] = json::array({b.options().spec_environment});
+  for (const auto& [name, declaration] : zone_parameters(m)) {
+    json input = {{"description", declaration["Description"]}};
+    if (declaration.contains("Default")) input["default"] = declaration["Default"];
+    inputs[name] = input;
+  }
   for (std::size_t i = 0; i < p.stacks.size(); ++i) {
     if (!b.uses_artifact_bucket(i)) continue;
     const infra::RegionInfo* r = region_of(m, p.stacks[i]);
@@ -122,6 +147,7 @@ json manifest(Builder& b, const infra::Model& m, const Placement& p) {
     const Stack& s = p.stacks[i];
     json params = json::object();
     if (b.uses_suffix(i)) params["EnvironmentSuffix"] = {{"input", "EnvironmentSuffix"}};
+    for (const std::string& name : b.parameters(i)) params[name] = {{"input", name}};
     if (b.uses_artifact_bucket(i)) {
       if (const infra::RegionInfo* r = region_of(m, s)) params["ArtifactBucket"] = {{"input", bucket_input(*r)}};
     }

@@ -74,37 +74,66 @@ void emit_api(Builder& b, const infra::HttpApi& a) {
       {"Tags", {{"Name", b.text(a.name)}}}};
 }
 
+const infra::HostedZone* find_zone(const infra::Model& m, const std::string& id) {
+  for (const infra::HostedZone& z : m.hosted_zones) {
+    if (z.id == id) return &z;
+  }
+  return nullptr;
+}
+
+// The zone's id: the created zone's Ref, or the parameter naming the existing one.
+// Record sets also accept `HostedZoneName`, but a certificate's
+// DomainValidationOptions only `HostedZoneId` (CloudFormation reference,
+// AWS::CertificateManager::Certificate DomainValidationOption), so one id
+// parameter serves both.
+json zone_value(Builder& b, const std::string& id) {
+  const infra::HostedZone* z = find_zone(b.model(), id);
+  if (z != nullptr && !z->created) return b.parameter(zone_parameter(*z));
+  return b.ref(Kind::HostedZone, id);
+}
+
 }  // namespace
+
+std::string zone_parameter(const infra::HostedZone& z) {
+  return Builder::camel(z.id) + "Id";
+}
 
 void emit_front_door(Builder& b) {
   const infra::Model& m = b.model();
   for (const infra::HostedZone& z : m.hosted_zones) {
+    if (!z.created) continue;  // an existing zone is a parameter, never a resource of the stack
     b.begin(Kind::HostedZone, z.id);
-    b.resource(Builder::logical(Kind::HostedZone, z.id), "AWS::Route53::HostedZone")["Properties"] = {
-        {"Name", z.domain}, {"HostedZoneConfig", {{"Comment", "managed by paydrc"}}}};
+    json& zone = b.resource(Builder::logical(Kind::HostedZone, z.id), "AWS::Route53::HostedZone");
+    zone["Properties"] = {{"Name", z.domain}, {"HostedZoneConfig", {{"Comment", "managed by paydrc"}}}};
+    // The stack owns the zone, but its parent's NS records point at it once
+    // delegated: keep it when the stack goes or replaces it. A failed first create
+    // (usually certificates waiting on a delegation that never came) removes it,
+    // so retries do not leave same-named zones behind.
+    zone["DeletionPolicy"] = "RetainExceptOnCreate";
+    zone["UpdateReplacePolicy"] = "Retain";
   }
   for (const infra::Certificate& c : m.certificates) {
     b.begin(Kind::Certificate, c.id);
     // CloudFormation writes the validation record into the zone and waits for
     // the certificate; a zone in another stack's region is read from that stack.
     b.resource(Builder::logical(Kind::Certificate, c.id), "AWS::CertificateManager::Certificate")["Properties"] = {
-        {"DomainName", c.domain},
+        {"DomainName", b.text(c.domain)},
         {"ValidationMethod", "DNS"},
         {"DomainValidationOptions",
-         json::array({{{"DomainName", c.domain}, {"HostedZoneId", b.ref(Kind::HostedZone, c.zone)}}})},
-        {"Tags", json::array({{{"Key", "Name"}, {"Value", c.domain}}})}};
+         json::array({{{"DomainName", b.text(c.domain)}, {"HostedZoneId", zone_value(b, c.zone)}}})},
+        {"Tags", b.name_tags(c.domain)}};
   }
   for (const infra::HttpApi& a : m.http_apis) emit_api(b, a);
   for (const infra::ApiDomain& d : m.api_domains) {
     b.begin(Kind::ApiDomain, d.id);
     const std::string domain = Builder::logical(Kind::ApiDomain, d.id);
     b.resource(domain, "AWS::ApiGatewayV2::DomainName")["Properties"] = {
-        {"DomainName", d.domain},
+        {"DomainName", b.text(d.domain)},
         {"DomainNameConfigurations",
          json::array({{{"CertificateArn", b.ref(Kind::Certificate, d.certificate, Attr::Arn)},
                        {"EndpointType", "REGIONAL"},
                        {"SecurityPolicy", "TLS_1_2"}}})},
-        {"Tags", {{"Name", d.domain}}}};
+        {"Tags", {{"Name", b.text(d.domain)}}}};
     // Ref of a stage is its name.
     json stage = b.ref(Kind::HttpApi, d.api);
     if (stage.contains("Ref")) stage["Ref"] = stage["Ref"].get<std::string>() + "Stage";
@@ -128,8 +157,8 @@ void emit_front_door(Builder& b) {
     // An alias record has no TTL of its own: Route 53 answers with the target's
     // (the spec's intended TTL is r.intended_ttl_seconds).
     b.resource(Builder::logical(Kind::FailoverRecord, r.id), "AWS::Route53::RecordSet")["Properties"] = {
-        {"HostedZoneId", b.ref(Kind::HostedZone, r.zone)},
-        {"Name", r.fqdn},
+        {"HostedZoneId", zone_value(b, r.zone)},
+        {"Name", b.text(r.fqdn)},
         {"Type", "A"},
         {"SetIdentifier", r.set_identifier},
         {"Failover", r.primary ? "PRIMARY" : "SECONDARY"},

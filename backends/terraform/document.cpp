@@ -126,6 +126,24 @@ std::string escape_template(const std::string& literal) {
   return out;
 }
 
+// `-${var.environment_suffix}`, or a conditional that leaves it out in the
+// environments answering on the plain name: the name follows `-var
+// environment_suffix=...` like every other name does.
+std::string env_label(const infra::EnvLabel& label) {
+  const std::string labelled =
+      escape_template(label.before) + "${var.environment_suffix}" + escape_template(label.after);
+  if (label.plain_in.empty()) return labelled;
+  std::string plain;
+  if (label.plain_in.size() == 1) {
+    plain = "var.environment_suffix == \"" + label.plain_in.front() + "\"";
+  } else {
+    plain = "contains([";
+    for (std::size_t i = 0; i < label.plain_in.size(); ++i) plain += (i ? ", \"" : "\"") + label.plain_in[i] + "\"";
+    plain += "], var.environment_suffix)";
+  }
+  return "${" + plain + " ? \"\" : \"" + labelled + "\"}";
+}
+
 }  // namespace
 
 std::string Document::ref(Kind kind, const std::string& id, Attr attr) {
@@ -143,6 +161,8 @@ std::string Document::text(const infra::Text& text) {
       out += escape_template(*literal);
     else if (std::holds_alternative<infra::EnvSuffix>(part))
       out += "${var.environment_suffix}";
+    else if (const auto* label = std::get_if<infra::EnvLabel>(&part))
+      out += env_label(*label);
     else if (std::holds_alternative<infra::AccountId>(part))
       out += "${data.aws_caller_identity.current.account_id}";
     else

@@ -32,6 +32,37 @@ const infra::HostedZone* zone(const infra::Model& m, const std::string& id) {
   return nullptr;
 }
 
+// The zone's id: the zone paydrc creates, or the existing one it looked up.
+std::string zone_ref(const infra::Model& m, const std::string& id) {
+  const infra::HostedZone* z = zone(m, id);
+  if (z != nullptr && !z->created) return "${data.aws_route53_zone." + id + ".zone_id}";
+  return Document::ref(Kind::HostedZone, id);
+}
+
+// An existing zone is read, never managed: every environment shares it and its
+// delegation is someone else's. By id when the spec gives one (checked to be the
+// zone the spec names), else the public zone of that name.
+void emit_zone(Document& doc, const infra::HostedZone& z) {
+  if (z.created) {
+    doc.resource("aws_route53_zone", z.id, z.region) = {
+        {"provider", "aws." + z.region}, {"name", z.domain}, {"comment", "managed by paydrc"}};
+    return;
+  }
+  json& body = doc.data("aws_route53_zone", z.id, z.region);
+  if (z.existing_id.empty()) {
+    body["name"] = z.domain;
+    body["private_zone"] = false;
+    return;
+  }
+  body["zone_id"] = z.existing_id;
+  body["lifecycle"] = json::array({{{"postcondition",
+                                     json::array({{{"condition", "${trimsuffix(self.name, \".\") == \"" + z.domain +
+                                                                     "\" && !self.private_zone}"},
+                                                   {"error_message", "zone " + z.existing_id +
+                                                                         " is not the public zone " + z.domain +
+                                                                         ": fix `zone_id` in the spec"}}})}}});
+}
+
 const char* kAccessLogFormat =
     R"({"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",)"
     R"("routeKey":"$context.routeKey","status":"$context.status","integrationError":"$context.integrationErrorMessage"})";
@@ -40,25 +71,22 @@ const char* kAccessLogFormat =
 
 void emit_front_door(Document& doc) {
   const infra::Model& m = doc.model();
-  for (const infra::HostedZone& z : m.hosted_zones) {
-    doc.resource("aws_route53_zone", z.id, z.region) = {
-        {"provider", "aws." + z.region}, {"name", z.domain}, {"comment", "managed by paydrc"}};
-  }
+  for (const infra::HostedZone& z : m.hosted_zones) emit_zone(doc, z);
   for (const infra::Certificate& c : m.certificates) {
     const infra::HostedZone* z = zone(m, c.zone);
     const std::string dns_region = z ? z->region : c.region;
     doc.resource("aws_acm_certificate", c.id, c.region) = {
         {"provider", "aws." + c.region},
-        {"domain_name", c.domain},
+        {"domain_name", Document::text(c.domain)},
         {"validation_method", "DNS"},
         {"lifecycle", json::array({{{"create_before_destroy", true}}})},
-        {"tags", {{"Name", c.domain}}}};
+        {"tags", Document::name_tag(c.domain)}};
     // Both regions' certificates for one name ask for the same validation record.
     json& record = doc.resource("aws_route53_record", c.id + "_validation", dns_region);
     record["for_each"] = Document::expr("{for option in aws_acm_certificate." + c.id +
                                         ".domain_validation_options : option.domain_name => option}");
     record["allow_overwrite"] = true;
-    record["zone_id"] = Document::ref(Kind::HostedZone, c.zone);
+    record["zone_id"] = zone_ref(m, c.zone);
     record["name"] = "${each.value.resource_record_name}";
     record["type"] = "${each.value.resource_record_type}";
     record["records"] = json::array({"${each.value.resource_record_value}"});
@@ -115,12 +143,12 @@ void emit_front_door(Document& doc) {
   for (const infra::ApiDomain& d : m.api_domains) {
     doc.resource("aws_apigatewayv2_domain_name", d.id, d.region) = {
         {"provider", "aws." + d.region},
-        {"domain_name", d.domain},
+        {"domain_name", Document::text(d.domain)},
         {"domain_name_configuration",
          json::array({{{"certificate_arn", "${aws_acm_certificate_validation." + d.certificate + ".certificate_arn}"},
                        {"endpoint_type", "REGIONAL"},
                        {"security_policy", "TLS_1_2"}}})},
-        {"tags", {{"Name", d.domain}}}};
+        {"tags", Document::name_tag(d.domain)}};
     doc.resource("aws_apigatewayv2_api_mapping", d.id, d.region) = {
         {"provider", "aws." + d.region},
         {"api_id", Document::ref(Kind::HttpApi, d.api)},
@@ -142,8 +170,8 @@ void emit_front_door(Document& doc) {
     json& body = doc.resource("aws_route53_record", r.id, r.region);
     body["//"] = "an alias record has no TTL of its own: Route 53 answers with the target's; the spec asks for " +
                  std::to_string(r.intended_ttl_seconds) + " s";
-    body["zone_id"] = Document::ref(Kind::HostedZone, r.zone);
-    body["name"] = r.fqdn;
+    body["zone_id"] = zone_ref(m, r.zone);
+    body["name"] = Document::text(r.fqdn);
     body["type"] = "A";
     body["set_identifier"] = r.set_identifier;
     body["health_check_id"] = Document::ref(Kind::HealthCheck, r.health_check);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <set>
 
 #include "check/aws_data.h"
@@ -453,6 +454,10 @@ class Builder {
     f.origin = c.origin();
     f.zone = str(c, "zone");
     f.record = str(c, "record");
+    f.zone_mode = str(c, "zone_mode") == "create" ? ir::ZoneMode::Create : ir::ZoneMode::Existing;
+    f.zone_id = str(c, "zone_id");
+    f.plain_name_environments = list(c, "plain_name_environments");
+    check_names(c, f);
     f.target = str(c, "target");
     f.front_door = str(c, "front_door") == "function_url" ? ir::FrontDoor::FunctionUrl : ir::FrontDoor::HttpApi;
     f.primary = str(c, "primary");
@@ -507,6 +512,66 @@ class Builder {
              "set `secondary` to the standby region");
     }
     return f;
+  }
+
+  // The zone, the record and the environments that answer on the plain name. Each
+  // environment's name is `<record>-<env>`, so the record's last label leaves room
+  // for the longest suffix (16 characters and the hyphen) within DNS's 63.
+  void check_names(const Instance& c, const ir::Failover& f) {
+    static const std::regex label{"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"};
+    auto labels_ok = [](const std::string& name) {
+      if (name.empty() || name.size() > 253) return false;
+      std::size_t start = 0;
+      for (std::size_t dot = name.find('.'); ; dot = name.find('.', start)) {
+        const std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!std::regex_match(part, label)) return false;
+        if (dot == std::string::npos) return true;
+        start = dot + 1;
+      }
+    };
+    if (c.get("zone") != nullptr && (!labels_ok(f.zone) || f.zone.find('.') == std::string::npos)) {
+      report(diag::Kind::InvalidValue, c.range_of("zone"),
+             fmt::format("`{}` is not a domain name Route 53 can host", diag::printable(f.zone.substr(0, 80))),
+             "write the zone in lowercase without a trailing dot, such as `\"payments.acme.com\"`");
+    }
+    if (!f.record.empty()) {
+      const std::size_t last = f.record.rfind('.');
+      const std::size_t tail = f.record.size() - (last == std::string::npos ? 0 : last + 1);
+      if (!labels_ok(f.record)) {
+        report(diag::Kind::InvalidValue, c.range_of("record"),
+               fmt::format("`{}` is not a DNS record name", diag::printable(f.record.substr(0, 80))),
+               "use lowercase letters, digits and hyphens, such as `\"api\"`");
+      } else if (tail + 17 > 63) {
+        report(diag::Kind::InvalidValue, c.range_of("record"),
+               fmt::format("record `{}` leaves no room for the environment suffix in its 63-character label", f.record),
+               "shorten it to at most 46 characters: each environment answers on `<record>-<env>`");
+      }
+    }
+    if (!f.zone_id.empty()) {
+      static const std::regex zone_id_rule{"Z[A-Z0-9]{1,32}"};
+      if (f.zone_mode == ir::ZoneMode::Create) {
+        report(diag::Kind::InvalidValue, c.range_of("zone_id"), "`zone_id` names an existing zone, but `zone_mode = create`",
+               "remove `zone_id` to create the zone, or `zone_mode` to use the existing one");
+      } else if (!std::regex_match(f.zone_id, zone_id_rule)) {
+        report(diag::Kind::InvalidValue, c.range_of("zone_id"),
+               fmt::format("`{}` is not a Route 53 hosted zone id", diag::printable(f.zone_id.substr(0, 80))),
+               "copy the id from `aws route53 list-hosted-zones-by-name`, such as `\"Z0123456789ABCDEFGHIJ\"`");
+      }
+    }
+    // The same rule as ENVIRONMENT_SUFFIX (backends/backend.h).
+    static const std::regex suffix{"[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?"};
+    if (f.plain_name_environments.size() > 10) {
+      // CloudFormation's Fn::Or, which chooses the name, takes at most 10 conditions.
+      report(diag::Kind::InvalidValue, c.range_of("plain_name_environments"),
+             "at most 10 environments can answer on the plain name", "list the production environments only");
+    }
+    for (const std::string& env : f.plain_name_environments) {
+      if (std::regex_match(env, suffix)) continue;
+      report(diag::Kind::InvalidValue, c.range_of("plain_name_environments"),
+             fmt::format("`{}` is not an environment suffix", diag::printable(env.substr(0, 80))),
+             "list suffixes as ENVIRONMENT_SUFFIX spells them: 1 to 16 lowercase letters, digits or hyphens");
+      break;
+    }
   }
 
   // SigV4 signatures name a region: after DNS fails over, the other region answers

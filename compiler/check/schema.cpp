@@ -128,8 +128,11 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"function", "access", AccessMap, Opt, "{}", "", "What the function may do: `table: read|write|read_write|read_write_delete` (`read`: GetItem, BatchGetItem, Query, ConditionCheckItem; `write`: PutItem, UpdateItem; `read_write_delete` adds DeleteItem and BatchWriteItem), `database: connect`, `events: publish`, `parameters: read`."},
     {"function", "environment", StringMap, Opt, "{}", "", "Extra environment variables (the table and bus names are always set)."},
 
-    {"failover", "zone", String, Req, "", "", "Route 53 hosted zone (domain)."},
-    {"failover", "record", String, Req, "", "", "Record name inside the zone."},
+    {"failover", "zone", String, Req, "", "", "Public Route 53 hosted zone (domain) the API's name lives in. It must be delegated from its parent for the ACM certificates to validate, so reserved names (`example.com`, `.test`, ...) never work (`DR-ZONE-RESERVED`)."},
+    {"failover", "zone_mode", Enum, Opt, "existing", "existing|create", "`existing`: the zone is already delegated and shared by every environment; Terraform looks it up by name (or reads `zone_id`), CloudFormation takes its id as a stack parameter. `create`: this deployment creates the zone, and its first apply waits on certificate validation until someone delegates it (`DR-ZONE-DELEGATION`)."},
+    {"failover", "zone_id", String, Opt, "", "", "Id of the existing public zone (`Z...`): Terraform reads it instead of searching by name and checks the zone's name; CloudFormation uses it as the zone parameter's default. Only with `zone_mode = existing`."},
+    {"failover", "record", String, Req, "", "", "Record name inside the zone. Each environment gets its own name, `<record>-<env>.<zone>` (`api-dev.payments.example.com`; an empty record: `<env>.<zone>`), since API Gateway custom domain names are unique per region across all accounts; the environments in `plain_name_environments` answer on `<record>.<zone>`."},
+    {"failover", "plain_name_environments", StringList, Opt, "", "", "Environment suffixes that answer on the plain name `<record>.<zone>` (`[\"prod\"]`); the name is chosen at deployment from the `environment_suffix` variable (CloudFormation: `EnvironmentSuffix`), so one artifact gives every environment its own name."},
     {"failover", "target", Ref, Req, "", "function", "Function serving the API."},
     {"failover", "front_door", Enum, Opt, "http_api", "http_api|function_url", "Regional front door: an API Gateway HTTP API with a custom domain."},
     {"failover", "primary", Ref, Req, "", "region", "Region answering while healthy."},

@@ -6,6 +6,7 @@
 
 #include "check/values.h"
 #include "driver/recovery.h"
+#include "lower/lower.h"
 
 namespace paydrc::driver {
 namespace {
@@ -14,18 +15,7 @@ using check::format_duration;
 
 // Deployment-time parts are shown as placeholders a reader can fill in.
 std::string render(const infra::Text& text, const std::string& suffix) {
-  std::string out;
-  for (const auto& part : text.parts) {
-    if (const auto* s = std::get_if<std::string>(&part))
-      out += *s;
-    else if (std::holds_alternative<infra::EnvSuffix>(part))
-      out += suffix;
-    else if (std::holds_alternative<infra::AccountId>(part))
-      out += "<account-id>";
-    else
-      out += fmt::format("<{}>", std::get<infra::Ref>(part).id);
-  }
-  return out;
+  return infra::evaluate(text, suffix);
 }
 
 std::string cell(std::string s) {
@@ -48,10 +38,10 @@ void runbook(std::string& out, const ExplainInput& in) {
   int step = 1;
   for (const ir::Failover& f : s.failovers) {
     out += fmt::format(
-        "{}. No action: Route 53 stops answering `{}.{}` with `{}` after {} failed health checks {} apart and "
+        "{}. No action: Route 53 stops answering `{}` with `{}` after {} failed health checks {} apart and "
         "answers with `{}`; clients follow within the TTL.\n",
-        step++, f.record, f.zone, f.primary, f.health_check.failure_threshold, format_duration(f.health_check.interval),
-        f.secondary);
+        step++, render(lower::failover_name(f), in.environment_suffix), f.primary, f.health_check.failure_threshold,
+        format_duration(f.health_check.interval), f.secondary);
   }
   for (const infra::GlobalCluster& g : in.model.global_clusters) {
     for (const infra::DbCluster& c : in.model.db_clusters) {
@@ -100,7 +90,7 @@ void runbook(std::string& out, const ExplainInput& in) {
       out += fmt::format(
           "```sh\naws route53 update-health-check --health-check-id <id of {}> --inverted      # `{}` fails over\n"
           "aws route53 update-health-check --health-check-id <id of {}> --no-inverted   # and back\n```\n\n",
-          name, record.fqdn, name);
+          name, render(record.fqdn, in.environment_suffix), name);
     }
   }
 }

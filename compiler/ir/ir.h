@@ -133,6 +133,9 @@ struct Function {
 };
 
 enum class FrontDoor { HttpApi, FunctionUrl };
+// Whose hosted zone the failover name lives in: an existing, delegated one (looked
+// up, or named by `zone_id`), or one this deployment creates.
+enum class ZoneMode { Existing, Create };
 // How the API's routes authorize. SigV4 (`Iam`) is region-scoped and rejected on a
 // failover API; `Jwt` validates tokens the same way in every region.
 enum class ApiAuthorization { Jwt, None, Iam };
@@ -152,6 +155,10 @@ struct Failover {
   std::string name;
   std::string zone;    // payments.example.com
   std::string record;  // api
+  ZoneMode zone_mode = ZoneMode::Existing;
+  std::string zone_id;  // Z0123...: the existing zone, when the spec names it
+  // Environments answering on `record.zone`; every other one on `record-<env>.zone`.
+  std::vector<std::string> plain_name_environments;
   std::string target;  // function name
   FrontDoor front_door = FrontDoor::HttpApi;
   std::string primary;    // region role answering while healthy

@@ -19,6 +19,7 @@ std::string zone_id(const ir::Failover& f) {
   return f.name + "_zone";
 }
 
+// One zone per domain: failovers in the same domain share it.
 void ensure_zone(Context& cx, const ir::Failover& f) {
   for (const infra::HostedZone& z : cx.model.hosted_zones) {
     if (z.domain == f.zone) return;
@@ -26,8 +27,11 @@ void ensure_zone(Context& cx, const ir::Failover& f) {
   infra::HostedZone zone;
   zone.id = zone_id(f);
   zone.region = cx.home_region();
-  zone.origin = f.origin.at("zone");
+  zone.origin = f.origin.at(f.zone_mode == ir::ZoneMode::Create ? "zone_mode" : "zone");
+  if (!zone.origin.valid()) zone.origin = f.origin.range;
   zone.domain = f.zone;
+  zone.created = f.zone_mode == ir::ZoneMode::Create;
+  zone.existing_id = f.zone_id;
   cx.model.hosted_zones.push_back(std::move(zone));
 }
 
@@ -44,7 +48,7 @@ void lower_region(Context& cx, const ir::Failover& f, const std::string& role, b
   if (!region || !fn || !runs_in(*fn, role)) return;
   infra::Model& m = cx.model;
   const std::string id = fmt::format("{}_{}", f.name, role);
-  const std::string fqdn = f.record.empty() ? f.zone : f.record + "." + f.zone;
+  const infra::Text fqdn = failover_name(f);
   const std::string zone = existing_zone(cx, f);
 
   infra::Certificate cert;
@@ -146,6 +150,19 @@ void lower_region(Context& cx, const ir::Failover& f, const std::string& role, b
 }
 
 }  // namespace
+
+// No two AWS accounts can hold the same custom domain name in one region (API
+// Gateway Developer Guide, "Custom domain name for public REST APIs", considerations),
+// so two environments of one account cannot share `api.payments.example.com`: each
+// gets `api-<env>`, one label, so it stays in the zone the team delegated and one
+// `*.payments.example.com` certificate could cover every environment.
+infra::Text failover_name(const ir::Failover& f) {
+  std::vector<std::string> plain = f.plain_name_environments;
+  std::sort(plain.begin(), plain.end());
+  plain.erase(std::unique(plain.begin(), plain.end()), plain.end());
+  if (f.record.empty()) return infra::Text(infra::EnvLabel{"", ".", plain}) + Text(f.zone);
+  return Text(f.record) + infra::Text(infra::EnvLabel{"-", "", std::move(plain)}) + Text("." + f.zone);
+}
 
 void lower_front_door(Context& cx) {
   for (const ir::Failover& f : cx.system.failovers) {

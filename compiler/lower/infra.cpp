@@ -1,5 +1,7 @@
 #include "lower/infra.h"
 
+#include <algorithm>
+
 namespace paydrc::infra {
 
 Text& Text::append(const Part& part) {
@@ -40,6 +42,25 @@ std::string Text::literal() const {
 Text operator+(Text a, const Text& b) {
   a += b;
   return a;
+}
+
+std::string evaluate(const Text& text, std::string_view suffix) {
+  std::string out;
+  for (const Text::Part& part : text.parts) {
+    if (const auto* literal = std::get_if<std::string>(&part)) {
+      out += *literal;
+    } else if (std::holds_alternative<EnvSuffix>(part)) {
+      out += suffix;
+    } else if (const auto* label = std::get_if<EnvLabel>(&part)) {
+      const bool plain = std::find(label->plain_in.begin(), label->plain_in.end(), suffix) != label->plain_in.end();
+      if (!plain) out += label->before + std::string(suffix) + label->after;
+    } else if (std::holds_alternative<AccountId>(part)) {
+      out += "<account-id>";
+    } else {
+      out += "<" + std::get<Ref>(part).id + ">";
+    }
+  }
+  return out;
 }
 
 const RegionInfo* Model::region(std::string_view role) const {

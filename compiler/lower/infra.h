@@ -87,11 +87,20 @@ struct EnvSuffix {  // the deployment's environment suffix (dev, prod, ...)
 struct AccountId {  // the AWS account deployed to
   auto operator<=>(const AccountId&) const = default;
 };
+// The environment suffix inside a DNS name: `before + <env> + after`, or nothing
+// when the deployment's suffix is one of `plain_in` (those environments answer on
+// the plain name). Chosen at deployment, like every other use of the suffix.
+struct EnvLabel {
+  std::string before;
+  std::string after;
+  std::vector<std::string> plain_in;  // sorted, unique
+  auto operator<=>(const EnvLabel&) const = default;
+};
 
 // A string known only at deployment: literal parts, the environment suffix, the
 // account id and other resources' attributes, concatenated.
 struct Text {
-  using Part = std::variant<std::string, EnvSuffix, AccountId, Ref>;
+  using Part = std::variant<std::string, EnvSuffix, AccountId, Ref, EnvLabel>;
   std::vector<Part> parts;
 
   Text() = default;
@@ -100,6 +109,7 @@ struct Text {
   Text(EnvSuffix e) { parts.push_back(e); }                        // NOLINT
   Text(AccountId a) { parts.push_back(a); }                        // NOLINT
   Text(Ref r) { parts.push_back(std::move(r)); }                   // NOLINT
+  Text(EnvLabel l) { parts.push_back(std::move(l)); }              // NOLINT
 
   Text& append(const Part& part);
   Text& operator+=(const Text& other);
@@ -108,6 +118,10 @@ struct Text {
   bool operator==(const Text&) const = default;
 };
 Text operator+(Text a, const Text& b);
+
+// The text as deployed in environment `suffix`: other resources' attributes as
+// `<id>`, the account as `<account-id>` (for review text and tests).
+std::string evaluate(const Text& text, std::string_view suffix);
 
 // A resource's place in the model: its id (unique, usable as an identifier by any
 // backend), its region role (`primary`; global services live in the first region's
@@ -386,12 +400,17 @@ struct FunctionPermission : Base {
 
 // --- front door and DNS ----------------------------------------------------------
 
+// A public zone. `created`: this deployment creates it, and it answers only once
+// its parent delegates it; otherwise an existing, delegated zone every environment
+// shares, found by `existing_id` or else by its domain.
 struct HostedZone : Base {
   std::string domain;
+  bool created = false;
+  std::string existing_id;  // Z0123...: the spec's `zone_id`
 };
 
 struct Certificate : Base {
-  std::string domain;
+  Text domain;
   std::string zone;  // HostedZone id, for DNS validation
 };
 
@@ -422,7 +441,7 @@ struct HttpApi : Base {
 };
 
 struct ApiDomain : Base {
-  std::string domain;
+  Text domain;  // unique per region across all AWS accounts: per environment
   std::string certificate;
   std::string api;
 };
@@ -439,7 +458,7 @@ struct HealthCheck : Base {
 
 struct FailoverRecord : Base {
   std::string zone;
-  std::string fqdn;
+  Text fqdn;
   bool primary = true;
   std::string set_identifier;
   std::string health_check;

@@ -34,6 +34,10 @@ struct CarvedSubnet {
 };
 std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones);
 
+// The failover API's DNS name, which depends on the environment suffix
+// (`api-<env>.payments.example.com`, or the plain name where the spec says so).
+infra::Text failover_name(const ir::Failover& f);
+
 // The Aurora engine version lowering pins for a major version as written in the spec.
 std::string aurora_engine_version(const std::string& engine, const std::string& major);
 

@@ -272,3 +272,51 @@ TEST_CASE("lowering is a function of its input") {
 }
 
 }  // namespace paydrc::lower
+
+namespace paydrc::lower {
+namespace {
+
+TEST_CASE("each environment gets its own API name unless it answers on the plain name") {
+  ir::Failover f;
+  f.zone = "payments.example.com";
+  f.record = "api";
+  CHECK(infra::evaluate(failover_name(f), "dev") == "api-dev.payments.example.com");
+  CHECK(infra::evaluate(failover_name(f), "prod") == "api-prod.payments.example.com");
+  f.plain_name_environments = {"prod", "production", "prod"};
+  CHECK(infra::evaluate(failover_name(f), "prod") == "api.payments.example.com");
+  CHECK(infra::evaluate(failover_name(f), "production") == "api.payments.example.com");
+  CHECK(infra::evaluate(failover_name(f), "prod-eu") == "api-prod-eu.payments.example.com");
+  f.record = "";  // the zone apex
+  CHECK(infra::evaluate(failover_name(f), "prod") == "payments.example.com");
+  CHECK(infra::evaluate(failover_name(f), "qa") == "qa.payments.example.com");
+}
+
+TEST_CASE("the front door uses the environment's name everywhere and an existing zone") {
+  ir::System s = testing::payment_system();
+  s.failovers.front().plain_name_environments = {"prod"};
+  const infra::Model m = lower(s, {});
+  REQUIRE(m.hosted_zones.size() == 1);
+  CHECK_FALSE(m.hosted_zones.front().created);
+  for (const char* env : {"dev", "prod"}) {
+    const std::string expected = std::string(env) == "prod" ? "api.payments.example.com"
+                                                            : "api-dev.payments.example.com";
+    for (const auto& c : m.certificates) CHECK(infra::evaluate(c.domain, env) == expected);
+    for (const auto& d : m.api_domains) CHECK(infra::evaluate(d.domain, env) == expected);
+    for (const auto& r : m.failover_records) CHECK(infra::evaluate(r.fqdn, env) == expected);
+    bool url = false;
+    for (const auto& o : m.outputs) {
+      if (o.name == "api_url") url = infra::evaluate(o.value, env) == "https://" + expected;
+      CHECK(o.name.find("name_servers") == std::string::npos);  // nothing to delegate
+    }
+    CHECK(url);
+  }
+  s.failovers.front().zone_mode = ir::ZoneMode::Create;
+  const infra::Model created = lower(s, {});
+  REQUIRE(created.hosted_zones.size() == 1);
+  CHECK(created.hosted_zones.front().created);
+  CHECK(std::any_of(created.outputs.begin(), created.outputs.end(),
+                    [](const infra::Output& o) { return o.name == "api_zone_name_servers"; }));
+}
+
+}  // namespace
+}  // namespace paydrc::lower

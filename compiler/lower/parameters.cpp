@@ -70,10 +70,11 @@ void lower_outputs(Context& cx) {
                          Text(Ref{Kind::HttpApi, api.id, Attr::ApiEndpoint})});
   }
   for (const ir::Failover& f : cx.system.failovers) {
-    const std::string fqdn = f.record.empty() ? f.zone : f.record + "." + f.zone;
-    m.outputs.push_back({f.name + "_url", "the failover API address", Text("https://" + fqdn)});
+    m.outputs.push_back({f.name + "_url", "the failover API address", Text("https://") + failover_name(f)});
   }
+  // An existing zone is delegated already; a created one has to be.
   for (const infra::HostedZone& z : m.hosted_zones) {
+    if (!z.created) continue;
     m.outputs.push_back({z.id + "_name_servers", fmt::format("delegate {} to these", z.domain),
                          Text(Ref{Kind::HostedZone, z.id, Attr::NameServers})});
   }

@@ -108,7 +108,11 @@ Estimate estimate_cost(const ir::System& s, const infra::Model& model, const Pri
   for (const ir::Failover& f : s.failovers) {
     add(fmt::format("`{}` HTTP API requests", f.name), requests_m, "million requests", t.at("http_api_request_million"),
         f.origin.range);
-    add(fmt::format("`{}` hosted zone", f.name), 1, "zones", t.at("route53_hosted_zone_month"), f.origin.at("zone"));
+    // An existing zone is paid for already, by whoever delegated it.
+    if (f.zone_mode == ir::ZoneMode::Create) {
+      add(fmt::format("`{}` hosted zone", f.name), 1, "zones", t.at("route53_hosted_zone_month"),
+          f.origin.at("zone_mode"));
+    }
     add(fmt::format("`{}` health checks (one per region)", f.name), 2, "health checks",
         t.at("route53_health_check_month"), f.health_check.origin.range);
   }

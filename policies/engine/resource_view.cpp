@@ -299,11 +299,11 @@ Json attributes(const infra::FunctionPermission& r) {
 }
 
 Json attributes(const infra::HostedZone& r) {
-  return {{"domain", r.domain}};
+  return {{"domain", r.domain}, {"created", r.created}, {"existing_id", r.existing_id}};
 }
 
 Json attributes(const infra::Certificate& r) {
-  return {{"domain", r.domain}, {"zone", r.zone}};
+  return {{"domain", text(r.domain)}, {"zone", r.zone}};
 }
 
 Json attributes(const infra::HttpApi& r) {
@@ -325,7 +325,7 @@ Json attributes(const infra::HttpApi& r) {
 }
 
 Json attributes(const infra::ApiDomain& r) {
-  return {{"domain", r.domain}, {"certificate", r.certificate}, {"api", r.api}};
+  return {{"domain", text(r.domain)}, {"certificate", r.certificate}, {"api", r.api}};
 }
 
 Json attributes(const infra::HealthCheck& r) {
@@ -340,7 +340,7 @@ Json attributes(const infra::HealthCheck& r) {
 
 Json attributes(const infra::FailoverRecord& r) {
   return {{"zone", r.zone},
-          {"fqdn", r.fqdn},
+          {"fqdn", text(r.fqdn)},
           {"primary", r.primary},
           {"set_identifier", r.set_identifier},
           {"health_check", r.health_check},
@@ -516,6 +516,11 @@ std::string render_text(const infra::Text& t) {
       out += *literal;
     } else if (std::holds_alternative<infra::EnvSuffix>(part)) {
       out += "${env}";
+    } else if (const auto* label = std::get_if<infra::EnvLabel>(&part)) {
+      // `${env}`, or `${env not in [prod]}` where some environments leave it out.
+      std::string plain;
+      for (const std::string& env : label->plain_in) plain += (plain.empty() ? "" : ", ") + env;
+      out += label->before + (plain.empty() ? "${env}" : "${env not in [" + plain + "]}") + label->after;
     } else if (std::holds_alternative<infra::AccountId>(part)) {
       out += "${account}";
     } else if (const auto* ref = std::get_if<infra::Ref>(&part)) {

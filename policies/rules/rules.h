@@ -16,6 +16,8 @@ const Rule& dr_runtime_lifecycle();
 const Rule& dr_events_archive();
 const Rule& dr_measurement();
 const Rule& dr_failover_path();
+const Rule& dr_zone_delegation();
+const Rule& dr_zone_reserved();
 // Cost
 const Rule& cost_budget();
 const Rule& cost_nat_single();

@@ -19,6 +19,8 @@ const std::vector<Rule>& all_rules() {
              rules::dr_events_archive,
              rules::dr_measurement,
              rules::dr_failover_path,
+             rules::dr_zone_delegation,
+             rules::dr_zone_reserved,
              rules::cost_budget,
              rules::cost_nat_single,
              rules::sec_encryption_cmk,

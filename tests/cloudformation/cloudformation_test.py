@@ -264,7 +264,7 @@ class Manifest(unittest.TestCase):
         # replication targets before the rule and the backup copy; the global
         # cluster before the reader; the secondary's front door before the DNS.
         for expected in ("SecondaryKeyArn", "PaymentsSecondaryEventBusArn", "DailySecondaryBackupVaultArn",
-                         "LedgerGlobalClusterId", "ApiZoneHostedZoneId", "ApiSecondaryApiDomainTargetDomain"):
+                         "LedgerGlobalClusterId", "ApiSecondaryApiDomainTargetDomain"):
             self.assertIn(expected, outputs)
         order = [s["stage"] for s in manifest["stacks"]]
         self.assertEqual(order, ["foundation", "main", "regional", "failover"])
@@ -407,7 +407,16 @@ class SeedComponents(unittest.TestCase):
             config = c["Properties"]["HealthCheckConfig"]
             self.assertEqual((config["RequestInterval"], config["FailureThreshold"], config["ResourcePath"]),
                              (30, 3, "/health"))
-        self.assertEqual(len(resources(self.primary, "AWS::Route53::HostedZone")), 1)
+        # The zone exists already: a parameter of each stack that writes into it, never a resource.
+        self.assertEqual(self.count("AWS::Route53::HostedZone"), 0)
+        for r in records.values():
+            self.assertEqual(r["Properties"]["HostedZoneId"], {"Ref": "ApiZoneId"})
+        for template in (self.primary, self.secondary):
+            for c in resources(template, "AWS::CertificateManager::Certificate").values():
+                (option,) = c["Properties"]["DomainValidationOptions"]
+                self.assertEqual(option["HostedZoneId"], {"Ref": "ApiZoneId"})
+            self.assertEqual(template["Parameters"]["ApiZoneId"]["Type"], "AWS::Route53::HostedZone::Id")
+            self.assertNotIn("Default", template["Parameters"]["ApiZoneId"])
         for path, node in walk(self.templates):
             if isinstance(node, dict) and node.get("Type") == "AWS::Route53::RecordSet":
                 self.assertNotEqual(node["Properties"].get("Type"), "CNAME")
@@ -538,6 +547,96 @@ class Posture(unittest.TestCase):
             for path, node in walk(templates):
                 if path and path[-1] in ("MasterUserPassword", "SecretString", "Password"):
                     self.assertIn("{{resolve:secretsmanager:", json.dumps(node), path)
+
+
+# Properties holding a name AWS keeps unique in an account, a region, or (custom
+# domain names) a region across all accounts.
+UNIQUE_NAMES = {
+    "AWS::ApiGatewayV2::DomainName": "DomainName", "AWS::CertificateManager::Certificate": "DomainName",
+    "AWS::Route53::RecordSet": "Name", "AWS::IAM::Role": "RoleName", "AWS::KMS::Alias": "AliasName",
+    "AWS::RDS::GlobalCluster": "GlobalClusterIdentifier", "AWS::RDS::DBCluster": "DBClusterIdentifier",
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier", "AWS::RDS::DBSubnetGroup": "DBSubnetGroupName",
+    "AWS::DynamoDB::GlobalTable": "TableName", "AWS::Lambda::Function": "FunctionName",
+    "AWS::Logs::LogGroup": "LogGroupName", "AWS::SNS::Topic": "TopicName", "AWS::SQS::Queue": "QueueName",
+    "AWS::SecretsManager::Secret": "Name", "AWS::Events::EventBus": "Name", "AWS::Events::Rule": "Name",
+    "AWS::Backup::BackupVault": "BackupVaultName", "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::CloudWatch::Dashboard": "DashboardName", "AWS::SSM::Parameter": "Name",
+}
+
+
+def evaluate(node, suffix, conditions):
+    """A name as CloudFormation resolves it for EnvironmentSuffix=suffix; other
+    parameters and resources as <Name>."""
+    if isinstance(node, str):
+        return node
+    (fn, arg), = node.items()
+    if fn == "Ref":
+        return suffix if arg == "EnvironmentSuffix" else f"<{arg}>"
+    if fn == "Fn::Sub":
+        template, variables = (arg, {}) if isinstance(arg, str) else arg
+        values = {k: evaluate(v, suffix, conditions) for k, v in variables.items()}
+        values.setdefault("EnvironmentSuffix", suffix)
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: values.get(m[1], f"<{m[1]}>"), template)
+    if fn == "Fn::Join":
+        return arg[0].join(evaluate(p, suffix, conditions) for p in arg[1])
+    if fn == "Fn::If":
+        return evaluate(arg[1] if holds(conditions[arg[0]], suffix, conditions) else arg[2], suffix, conditions)
+    return f"<{fn}>"
+
+
+def holds(condition, suffix, conditions):
+    (fn, arg), = condition.items()
+    if fn == "Fn::Equals":
+        return evaluate(arg[0], suffix, conditions) == evaluate(arg[1], suffix, conditions)
+    if fn == "Fn::Or":
+        return any(holds(c, suffix, conditions) for c in arg)
+    raise AssertionError(f"unexpected condition {condition}")
+
+
+class EnvironmentNames(unittest.TestCase):
+    """Two environments in one account: no name AWS keeps unique may repeat."""
+
+    def names(self, out, suffix):
+        manifest, templates = load(out)
+        found = {}
+        for name, t in templates.items():
+            for logical, r in t.get("Resources", {}).items():
+                key = UNIQUE_NAMES.get(r["Type"])
+                if key and key in r.get("Properties", {}):
+                    found[f"{name}:{logical}"] = evaluate(r["Properties"][key], suffix, t.get("Conditions", {}))
+        return found
+
+    def test_dev_and_prod_share_no_unique_name(self):
+        out = compiled("payment")
+        dev, prod = self.names(out, "dev"), self.names(out, "prod")
+        self.assertGreater(len(dev), 40)
+        self.assertEqual({k: v for k, v in dev.items() if prod[k] == v}, {}, "names both environments would claim")
+        domains = {v for k, v in dev.items() if "ApiDomain" in k or "Certificate" in k or "Record" in k}
+        self.assertEqual(domains, {"api-dev.payments.example.com"})
+        domains = {v for k, v in prod.items() if "ApiDomain" in k or "Certificate" in k or "Record" in k}
+        self.assertEqual(domains, {"api.payments.example.com"})
+
+    def test_created_zone_is_kept_once_created(self):
+        manifest, templates = load(compiled("zone_created"))
+        (zone,) = all_resources(templates, "AWS::Route53::HostedZone").values()
+        self.assertEqual((zone["DeletionPolicy"], zone["UpdateReplacePolicy"]), ("RetainExceptOnCreate", "Retain"))
+        self.assertNotIn("OrdersZoneId", manifest["inputs"])
+        names = {v for k, v in self.names(compiled("zone_created"), "qa").items() if "Record" in k}
+        self.assertEqual(names, {"qa.shop.example.net"})
+        names = {v for k, v in self.names(compiled("zone_created"), "prod").items() if "Record" in k}
+        self.assertEqual(names, {"shop.example.net"})
+
+    def test_zone_id_is_the_parameter_default(self):
+        manifest, templates = load(compiled("zone_by_id"))
+        self.assertEqual(all_resources(templates, "AWS::Route53::HostedZone"), {})
+        self.assertEqual(manifest["inputs"]["OrdersZoneId"]["default"], "Z0123456789ABCDEFGHIJ")
+        for t in templates.values():
+            if "OrdersZoneId" in t.get("Parameters", {}):
+                self.assertEqual(t["Parameters"]["OrdersZoneId"]["Default"], "Z0123456789ABCDEFGHIJ")
+        for suffix, expected in (("prod", "orders.shop.example.net"), ("production", "orders.shop.example.net"),
+                                 ("staging", "orders-staging.shop.example.net")):
+            names = {v for k, v in self.names(compiled("zone_by_id"), suffix).items() if "ApiDomain" in k}
+            self.assertEqual(names, {expected}, suffix)
 
 
 class Configuration(unittest.TestCase):

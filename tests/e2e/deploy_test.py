@@ -454,6 +454,7 @@ class DeployToMotoTest(unittest.TestCase):
 
         with open(os.path.join(tf, "zz_moto_override.tf.json"), "w") as f:
             json.dump(build_override(cfg, url), f, indent=2)
+        self.create_existing_zones()
 
         env = self.tf_env()
         self.step("init", [TERRAFORM, "init", "-input=false", "-no-color",
@@ -479,6 +480,18 @@ class DeployToMotoTest(unittest.TestCase):
         self.step("destroy", [TERRAFORM, "destroy", "-auto-approve", "-input=false",
                               "-no-color"], tf, env)
         self.check_destroyed()
+
+    def existing_zones(self) -> list[str]:
+        """The zones the configuration looks up rather than creates."""
+        zones = self.cfg.get("data", {}).get("aws_route53_zone", {})
+        return sorted(z["name"] for z in zones.values() if "name" in z)
+
+    def create_existing_zones(self):
+        # paydrc uses an existing, delegated zone by default, as a team would have
+        # it before its first deployment: create it the way that team once did.
+        r53 = self.client("route53", PRIMARY_REGION)
+        for name in self.existing_zones():
+            r53.create_hosted_zone(Name=name, CallerReference=f"e2e-{name}")
 
     def plan_changes(self, tf):
         log = os.path.join(self.logs, "plan.log")
@@ -586,15 +599,23 @@ class DeployToMotoTest(unittest.TestCase):
             self.assertEqual(variables["TRANSACTIONS_TABLE"], self.table_names["transactions"])
 
         # Route 53: failover records for the API with health checks (30 s, 3 failures).
+        # The zone is the existing one (paydrc creates none); the name is the
+        # environment's own: prod answers on the plain name (the spec's
+        # plain_name_environments), every other environment on api-<env>.
         r53 = self.client("route53", PRIMARY_REGION)
+        self.assertEqual(self.existing_zones(), ["payments.example.com"])
         zones = [z for z in r53.list_hosted_zones()["HostedZones"]
                  if z["Name"] == "payments.example.com."]
-        self.assertEqual(len(zones), 1, "hosted zone payments.example.com")
+        self.assertEqual(len(zones), 1, "hosted zone payments.example.com, and no second one")
+        api_name = "api.payments.example.com" if env == "prod" else f"api-{env}.payments.example.com"
+        for region in regions.values():
+            domains = [d["DomainName"] for d in self.client("apigatewayv2", region).get_domain_names()["Items"]]
+            self.assertEqual(domains, [api_name], f"{region}: API custom domain")
         rrs = r53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
         failover = {r["Failover"]: r for r in rrs if r.get("Failover")}
         self.assertEqual(set(failover), {"PRIMARY", "SECONDARY"}, f"failover records {rrs}")
         for r in failover.values():
-            self.assertEqual(r["Name"], "api.payments.example.com.")
+            self.assertEqual(r["Name"], api_name + ".")
             self.assertNotIn("lambda-url", json.dumps(r), "no record points at a function URL")
             self.assertTrue(r.get("HealthCheckId"), f"{r['Failover']}: health check")
             hc = r53.get_health_check(HealthCheckId=r["HealthCheckId"])["HealthCheck"]
@@ -718,6 +739,13 @@ class DeployToMotoTest(unittest.TestCase):
         self.assertEqual(params["db/dynamodb/table"], self.table_names["sessions"])
 
     def check_destroyed(self):
+        # The existing zone is someone else's (every environment shares it): destroy
+        # leaves it, with none of this deployment's records.
+        r53 = self.client("route53", PRIMARY_REGION)
+        zones = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == "payments.example.com."]
+        self.assertEqual(len(zones), 1, "the existing zone outlives destroy")
+        left = r53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
+        self.assertEqual(sorted(r["Type"] for r in left), ["NS", "SOA"], f"records left behind: {left}")
         rds1 = self.client("rds", PRIMARY_REGION)
         self.assertEqual(rds1.describe_global_clusters()["GlobalClusters"], [], "global cluster destroyed")
         for region in (PRIMARY_REGION, SECONDARY_REGION):

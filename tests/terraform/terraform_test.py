@@ -13,6 +13,7 @@ usual places. Without `terraform` on PATH those tests skip and say why.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,87 @@ class Validate(unittest.TestCase):
             result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", Path(tmp) / "out", env=env)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.validate(Path(tmp) / "out")
+
+
+# Attributes holding a name AWS keeps unique in an account, a region, or (custom
+# domain names) a region across all accounts; and the resource types whose name
+# is only unique inside its parent (an API, a role), which may repeat.
+NAME_KEYS = ("name", "name_prefix", "function_name", "identifier", "cluster_identifier",
+             "global_cluster_identifier", "final_snapshot_identifier", "alarm_name", "dashboard_name",
+             "bucket", "domain_name", "table_name", "queue_name", "topic_name", "role_name")
+NAMED_INSIDE_A_PARENT = {"aws_apigatewayv2_authorizer", "aws_apigatewayv2_stage", "aws_iam_role_policy"}
+
+
+@unittest.skipIf(shutil.which("terraform") is None,
+                 "`terraform` is not on PATH: evaluating names needs Terraform 1.11")
+class EnvironmentNames(unittest.TestCase):
+    """Two environments in one account: no name AWS keeps unique may repeat.
+
+    The names are evaluated by Terraform itself (`terraform console` with the
+    compiled default and with `-var environment_suffix=...`), so the conditional
+    that gives production the plain API name is checked as Terraform reads it.
+    """
+
+    def names(self, directory, suffix=None):
+        config = json.loads((directory / "main.tf.json").read_text())
+        found = {}
+        for rtype, resources in config["resource"].items():
+            if rtype in NAMED_INSIDE_A_PARENT:
+                continue
+            for rname, body in resources.items():
+                for key in NAME_KEYS:
+                    value = body.get(key)
+                    # Names made of other resources' attributes (validation records
+                    # from each.value) follow those resources.
+                    if isinstance(value, str) and not re.search(r"\$\{(each\.|aws_|data\.)", value):
+                        found[f"{rtype}.{rname}.{key}"] = value
+        addresses = sorted(found)
+        plugin_dir = find_plugin_dir()
+        self.assertIsNotNone(plugin_dir, "no provider mirror found: set TF_PLUGIN_DIR")
+        env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=os.devnull)
+        if not (directory / ".terraform").exists():
+            init = subprocess.run(["terraform", "init", "-input=false", "-backend=false",
+                                   f"-plugin-dir={plugin_dir}"], cwd=directory, env=env,
+                                  capture_output=True, text=True)
+            self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
+        # One expression (console prints the result of the last line only): a list
+        # of every name's template, in address order.
+        stdin = "jsonencode([" + ", ".join(f"\"{found[a]}\"" for a in addresses) + "])\n"
+        cmd = ["terraform", "console"] + ([f"-var=environment_suffix={suffix}"] if suffix else [])
+        run = subprocess.run(cmd, cwd=directory, env=env, input=stdin, capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertTrue(run.stdout.strip().startswith("\""), run.stdout[:2000] + run.stderr[:2000])
+        values = json.loads(json.loads(run.stdout.strip().splitlines()[-1]))
+        self.assertEqual(len(values), len(addresses), run.stdout)
+        return dict(zip(addresses, values))
+
+    def test_dev_and_prod_share_no_unique_name(self):
+        spec = Path(ARGS.root) / "specs" / "payment.pdr"
+        with tempfile.TemporaryDirectory() as tmp:
+            built = {}
+            for suffix in ("dev", "prod"):
+                out = Path(tmp) / suffix
+                result = compile_spec(spec, out, env=clean_env(ENVIRONMENT_SUFFIX=suffix))
+                self.assertEqual(result.returncode, 0, result.stderr)
+                built[suffix] = self.names(out)
+            dev, prod = built["dev"], built["prod"]
+            self.assertEqual(sorted(dev), sorted(prod))
+            self.assertGreater(len(dev), 50)
+            same = {a: dev[a] for a in dev if dev[a] == prod[a]}
+            self.assertEqual(same, {}, "names both environments would claim")
+            # The API: production on the plain name (the spec says so), dev on its own.
+            domain = "aws_apigatewayv2_domain_name.api_primary.domain_name"
+            self.assertEqual(prod[domain], "api.payments.example.com")
+            self.assertEqual(dev[domain], "api-dev.payments.example.com")
+            for kind in ("aws_acm_certificate", "aws_apigatewayv2_domain_name"):
+                for role in ("primary", "secondary"):
+                    self.assertEqual(dev[f"{kind}.api_{role}.domain_name"], dev[domain])
+            for role in ("primary", "secondary"):
+                self.assertEqual(dev[f"aws_route53_record.api_{role}.name"], dev[domain])
+            # One artifact serves every environment: the prod build planned for dev
+            # names exactly what the dev build does, never production's names.
+            self.assertEqual(self.names(Path(tmp) / "prod", suffix="dev"), dev)
+            self.assertEqual(self.names(Path(tmp) / "dev", suffix="prod"), prod)
 
 
 class Configuration(unittest.TestCase):
