@@ -1,0 +1,448 @@
+"""cdk-nag as a referee: AWS's rule packs over the CloudFormation paydrc generates.
+
+Run by ctest as `python3 tests/nag/nag_test.py` from the repository root with
+PAYDRC_BIN set. It compiles specs/payment.pdr with `--target cloudformation`, runs
+tests/nag/nag.js (AwsSolutions, PCI DSS 3.2.1, NIST 800-53 R5, HIPAA Security) over
+every template the deploy manifest lists, and fails on
+
+- an error finding neither excepted in docs/nag-exceptions.md nor listed as a known
+  open gap in tests/nag/open_findings.txt;
+- an exception whose rule or resource pattern matches no finding, or whose premise
+  (PREMISES below) the templates no longer meet;
+- a line of open_findings.txt that is no longer found: the list only shrinks.
+
+The packages come from tools/setup.sh (`npm ci` in tests/nag); without them the test
+fails and says so, it never skips.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "tests" / "nag"
+EXCEPTIONS = ROOT / "docs" / "nag-exceptions.md"
+OPEN_FINDINGS = HERE / "open_findings.txt"
+NAG_TIMEOUT = 240
+# Variables that change the output on purpose: the referee judges the default compile.
+OUTPUT_ENV = ("ENVIRONMENT_SUFFIX", "TERRAFORM_STATE_BUCKET", "TERRAFORM_STATE_BUCKET_REGION")
+
+
+class Finding:
+    """One line of nag.js: `pack rule template logicalId`."""
+
+    def __init__(self, line):
+        self.line = line
+        self.pack, self.rule, self.template, self.logical_id = line.split(" ")
+
+
+class Exception_:
+    """One row of the table in docs/nag-exceptions.md."""
+
+    def __init__(self, ident, rules, resources, reason):
+        self.ident, self.rules, self.resources, self.reason = ident, rules, resources, reason
+
+    def covers(self, finding):
+        return finding.rule in self.rules and any(glob_match(p, finding.logical_id) for p in self.resources)
+
+
+def glob_match(pattern, text):
+    """`*` matches any run of characters; everything else is literal."""
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), text) is not None
+
+
+def read_exceptions(text):
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if len(cells) != 4 or cells[0] in ("Id", "---"):
+            continue
+        ident, rules, resources, reason = cells
+        rules, resources = re.findall(r"`([^`]+)`", rules), re.findall(r"`([^`]+)`", resources)
+        if not rules or not resources or not reason:
+            raise ValueError(f"{EXCEPTIONS.name}:{number}: an exception needs rules, resources and a reason")
+        rows.append(Exception_(ident, rules, resources, reason))
+    return rows
+
+
+def read_open_findings(text):
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def judge(lines, exceptions, open_findings):
+    """What the referee objects to, by kind; empty lists when the findings are as recorded."""
+    findings = [Finding(line) for line in lines]
+    open_set = set(open_findings)
+    verdict = {"unlisted": [], "excepted_and_open": [], "crashed_rule_open": [],
+               "stale_exception_rules": [], "stale_exception_resources": [], "stale_open": []}
+    excepted = 0
+    for f in findings:
+        covered = any(e.covers(f) for e in exceptions)
+        if covered and f.line in open_set:
+            verdict["excepted_and_open"].append(f.line)
+        elif covered:
+            excepted += 1
+        elif f.line not in open_set:
+            verdict["unlisted"].append(f.line)
+    verdict["crashed_rule_open"] = [line for line in open_findings if Finding(line).rule.endswith("!failed")]
+    for e in exceptions:
+        mine = [f for f in findings if e.covers(f)]
+        verdict["stale_exception_rules"] += [f"{e.ident}: {r}" for r in e.rules if not any(f.rule == r for f in mine)]
+        verdict["stale_exception_resources"] += [
+            f"{e.ident}: {p}" for p in e.resources if not any(glob_match(p, f.logical_id) for f in mine)]
+    found = {f.line for f in findings}
+    verdict["stale_open"] = [line for line in open_findings if line not in found]
+    return verdict, excepted
+
+
+def verdict_text(verdict):
+    hints = {
+        "unlisted": "error findings neither excepted (docs/nag-exceptions.md) nor known open "
+                    "(tests/nag/open_findings.txt): fix the generator, or record them",
+        "excepted_and_open": "findings both excepted and listed open: keep one",
+        "crashed_rule_open": "a rule that crashed is not an open gap: except it with a reason or fix the input",
+        "stale_exception_rules": "exception rules that match no finding: remove them",
+        "stale_exception_resources": "exception resource patterns that match no finding: remove them",
+        "stale_open": "open findings no longer found (fixed?): remove them from tests/nag/open_findings.txt",
+    }
+    return "\n".join(f"{hints[k]}:\n" + "".join(f"  {x}\n" for x in v) for k, v in verdict.items() if v)
+
+
+def require_packages():
+    """The reason the referee cannot run, or None."""
+    if shutil.which("node") is None:
+        return "`node` is not on PATH: run `bash tools/setup.sh`"
+    package = json.loads((HERE / "package.json").read_text())
+    for name, pinned in sorted(package["dependencies"].items()):
+        installed = HERE / "node_modules" / name / "package.json"
+        if not installed.is_file():
+            return f"tests/nag/node_modules lacks {name}: run `bash tools/setup.sh` (it runs `npm ci` in tests/nag)"
+        version = json.loads(installed.read_text())["version"]
+        if version != pinned:
+            return f"tests/nag/node_modules has {name} {version}, package.json pins {pinned}: run `bash tools/setup.sh`"
+    return None
+
+
+def run_nag(*args):
+    result = subprocess.run(["node", str(HERE / "nag.js"), *map(str, args)], capture_output=True,
+                            text=True, timeout=NAG_TIMEOUT)
+    if result.returncode != 0:
+        raise AssertionError(f"nag.js failed ({result.returncode}):\n{result.stderr}")
+    return result.stdout.splitlines()
+
+
+def compile_payment(out_dir):
+    paydrc = os.environ.get("PAYDRC_BIN")
+    if not paydrc:
+        raise AssertionError("PAYDRC_BIN is not set (ctest sets it to the built paydrc)")
+    env = {k: v for k, v in os.environ.items() if k not in OUTPUT_ENV}
+    result = subprocess.run([paydrc, "specs/payment.pdr", "--target", "cloudformation", "-o", str(out_dir)],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"paydrc failed:\n{result.stderr}")
+
+
+def load_templates(out_dir):
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    return {s["template"]: json.loads((out_dir / s["template"]).read_text()) for s in manifest["stacks"]}
+
+
+# ---------------------------------------------------------------- premises
+# Each exception's reason rests on facts about the templates; these check them on the
+# resources the exception covers, so the reason cannot silently stop being true.
+
+def _resources(templates, patterns, kind=None):
+    for name, template in templates.items():
+        for logical_id, resource in template["Resources"].items():
+            if any(glob_match(p, logical_id) for p in patterns) and kind in (None, resource["Type"]):
+                yield name, template["Resources"], logical_id, resource
+
+
+def _ref_id(value):
+    """The logical id a Ref or GetAtt names, else None."""
+    if isinstance(value, dict) and "Ref" in value:
+        return value["Ref"]
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return value["Fn::GetAtt"][0]
+    return None
+
+
+def _statements(role):
+    for policy in role["Properties"].get("Policies", []):
+        statements = policy["PolicyDocument"]["Statement"]
+        yield from statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def premise_global_cluster(templates, e):
+    problems = []
+    for name, resources, logical_id, resource in _resources(templates, e.resources):
+        cluster = resource if resource["Type"] == "AWS::RDS::DBCluster" else \
+            resources.get(_ref_id(resource["Properties"].get("DBClusterIdentifier")), {})
+        if "GlobalClusterIdentifier" not in cluster.get("Properties", {}):
+            problems.append(f"{name} {logical_id}: not in a global cluster")
+    return problems
+
+
+def premise_backup_at_cluster(templates, e):
+    problems = []
+    for name, resources, logical_id, resource in _resources(templates, e.resources, "AWS::RDS::DBInstance"):
+        cluster = resources.get(_ref_id(resource["Properties"].get("DBClusterIdentifier")), {})
+        tags = {(t["Key"], t["Value"]) for t in cluster.get("Properties", {}).get("Tags", [])
+                if isinstance(t.get("Value"), str)}
+        selected = {(c["ConditionKey"], c["ConditionValue"])
+                    for r in resources.values() if r["Type"] == "AWS::Backup::BackupSelection"
+                    for c in r["Properties"]["BackupSelection"].get("ListOfTags", [])
+                    if c.get("ConditionType") == "STRINGEQUALS"}
+        if not tags & selected:
+            problems.append(f"{name} {logical_id}: its cluster is not selected by a backup selection's tags")
+    return problems
+
+
+def premise_audit_log(templates, e):
+    problems = []
+    for name, resources, logical_id, resource in _resources(templates, e.resources, "AWS::RDS::DBCluster"):
+        props = resource["Properties"]
+        group = resources.get(_ref_id(props.get("DBClusterParameterGroupName")), {})
+        parameters = group.get("Properties", {}).get("Parameters", {})
+        if "audit" not in props.get("EnableCloudwatchLogsExports", []) or parameters.get("server_audit_logging") != "1":
+            problems.append(f"{name} {logical_id}: the audit log is not on and exported")
+    return problems
+
+
+def premise_event_rule_dlq(templates, e):
+    problems = []
+    for name, resources, logical_id, _ in _resources(templates, e.resources, "AWS::SQS::Queue"):
+        dead_letter_of = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+                          for t in r["Properties"].get("Targets", [])
+                          if _ref_id(t.get("DeadLetterConfig", {}).get("Arn")) == logical_id]
+        if not dead_letter_of:
+            problems.append(f"{name} {logical_id}: no EventBridge rule target names it as its dead-letter queue")
+    return problems
+
+
+# Writing streams, and listing them, which the role of the VPC Flow Logs guide also grants.
+LOG_STREAM_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+
+
+def premise_log_stream_arn(templates, e):
+    problems = []
+    for name, _, logical_id, role in _resources(templates, e.resources, "AWS::IAM::Role"):
+        for s in _statements(role):
+            for resource in _as_list(s.get("Resource")):
+                sub = resource.get("Fn::Sub") if isinstance(resource, dict) else None
+                if isinstance(sub, str) and re.search(r":log-group:\$\{[A-Za-z0-9]+\}:\*$", sub) and \
+                        not set(_as_list(s["Action"])) <= LOG_STREAM_ACTIONS:
+                    problems.append(f"{name} {logical_id}: {s.get('Sid')} allows more than writing log streams")
+    return problems
+
+
+NO_RESOURCE_LEVEL_ACTIONS = {
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+    # AWSLambdaVPCAccessExecutionRole's actions (Lambda Developer Guide, VPC permissions).
+    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+}
+
+
+def premise_no_resource_level(templates, e):
+    problems = []
+    for name, _, logical_id, role in _resources(templates, e.resources, "AWS::IAM::Role"):
+        for s in _statements(role):
+            extra = set(_as_list(s["Action"])) - NO_RESOURCE_LEVEL_ACTIONS
+            if "*" in _as_list(s.get("Resource")) and extra:
+                problems.append(f"{name} {logical_id}: {s.get('Sid')} allows {sorted(extra)} on every resource")
+    return problems
+
+
+def premise_health_route(templates, e):
+    problems = []
+    covered = {(n, i) for n, _, i, _ in _resources(templates, e.resources)}
+    for name, template in templates.items():
+        for logical_id, r in template["Resources"].items():
+            if r["Type"] != "AWS::ApiGatewayV2::Route":
+                continue
+            props = r["Properties"]
+            if (name, logical_id) in covered and props.get("RouteKey") != "GET /health":
+                problems.append(f"{name} {logical_id}: not the health route")
+            elif (name, logical_id) not in covered and props.get("AuthorizationType", "NONE") == "NONE":
+                problems.append(f"{name} {logical_id}: {props.get('RouteKey')} has no authorizer")
+    return problems
+
+
+def premise_nat_public_subnet(templates, e):
+    problems = []
+    for name, resources, logical_id, route in _resources(templates, e.resources, "AWS::EC2::Route"):
+        table = _ref_id(route["Properties"]["RouteTableId"])
+        subnets = {_ref_id(r["Properties"]["SubnetId"]) for r in resources.values()
+                   if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
+                   and _ref_id(r["Properties"]["RouteTableId"]) == table}
+        for other_id, other in resources.items():
+            text = json.dumps(other)
+            if other["Type"] not in ("AWS::EC2::NatGateway", "AWS::EC2::SubnetRouteTableAssociation") and \
+                    any(re.search(rf'"{re.escape(s)}"', text) for s in subnets):
+                problems.append(f"{name} {logical_id}: {other_id} ({other['Type']}) is in a public subnet")
+    return problems
+
+
+PREMISES = {
+    "backtrack-global": premise_global_cluster,
+    "minor-upgrade-global": premise_global_cluster,
+    "backup-at-cluster": premise_backup_at_cluster,
+    "general-log": premise_audit_log,
+    "event-rule-dlq": premise_event_rule_dlq,
+    "log-stream-arn": premise_log_stream_arn,
+    "no-resource-level": premise_no_resource_level,
+    "health-route": premise_health_route,
+    "nat-public-subnet": premise_nat_public_subnet,
+}
+
+
+# ---------------------------------------------------------------- tests
+
+class WithReviewedLists(unittest.TestCase):
+    """Fails (never skips) without the npm packages; reads the two reviewed lists."""
+
+    @classmethod
+    def setUpClass(cls):
+        missing = require_packages()
+        if missing:
+            raise AssertionError(f"nag: {missing}")
+        cls.exceptions = read_exceptions(EXCEPTIONS.read_text())
+        cls.open_findings = read_open_findings(OPEN_FINDINGS.read_text())
+
+
+class Referee(WithReviewedLists):
+    """The packs over specs/payment.pdr's CloudFormation, against the reviewed lists."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scratch = Path(tempfile.mkdtemp(prefix="paydrc-nag-"))
+        cls.out = cls.scratch / "cfn"
+        compile_payment(cls.out)
+        cls.findings = run_nag(cls.out)
+        cls.templates = load_templates(cls.out)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def test_findings_are_excepted_or_known_open(self):
+        verdict, excepted = judge(self.findings, self.exceptions, self.open_findings)
+        self.assertFalse(any(verdict.values()), "\n" + verdict_text(verdict))
+        print(f"\nnag: {len(self.findings)} error findings over {len(self.templates)} templates: "
+              f"{excepted} excepted by {len(self.exceptions)} reviewed exceptions, "
+              f"{len(self.open_findings)} known open gaps (tests/nag/open_findings.txt)", file=sys.stderr)
+
+    def test_open_findings_are_sorted_and_unique(self):
+        self.assertEqual(self.open_findings, sorted(set(self.open_findings)))
+
+    def test_each_exception_has_a_checked_premise(self):
+        self.assertEqual(sorted(e.ident for e in self.exceptions), sorted(PREMISES))
+        for e in self.exceptions:
+            with self.subTest(exception=e.ident):
+                self.assertEqual(PREMISES[e.ident](self.templates, e), [])
+
+    def test_a_broken_premise_fails(self):
+        # An instance in a public subnet: the NAT-only reason no longer holds.
+        templates = json.loads(json.dumps(self.templates))
+        resources = templates["payment-primary.template.json"]["Resources"]
+        resources["RefereeInstance"] = {"Type": "AWS::EC2::Instance",
+                                        "Properties": {"SubnetId": {"Ref": "PrimaryPublicASubnet"}}}
+        entry = next(e for e in self.exceptions if e.ident == "nat-public-subnet")
+        self.assertEqual(premise_nat_public_subnet(templates, entry), [
+            "payment-primary.template.json PrimaryPublicRouteTableDefault: "
+            "RefereeInstance (AWS::EC2::Instance) is in a public subnet"])
+
+    def test_output_is_deterministic(self):
+        self.assertEqual(run_nag(self.out), self.findings)
+
+
+class RefereeCatches(WithReviewedLists):
+    """The referee itself: it fails on a violation nobody recorded, and on stale lists."""
+
+    def test_an_unencrypted_bucket_and_queue_fail_in_every_template(self):
+        with tempfile.TemporaryDirectory(prefix="paydrc-nag-bad-") as scratch:
+            out = Path(scratch) / "cfn"
+            compile_payment(out)
+            templates = load_templates(out)
+            self.assertEqual(len(templates), 4, sorted(templates))
+            for name, template in templates.items():
+                # Neither encrypted with a key of ours nor restricted to TLS; no logging, no versioning.
+                template["Resources"]["RefereeBareBucket"] = {"Type": "AWS::S3::Bucket", "Properties": {}}
+                template["Resources"]["RefereeBareQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
+                (out / name).write_text(json.dumps(template, indent=1))
+            verdict, _ = judge(run_nag(out), self.exceptions, self.open_findings)
+        self.assertEqual([k for k, v in verdict.items() if v], ["unlisted"], verdict_text(verdict))
+        unlisted = [Finding(line) for line in verdict["unlisted"]]
+        # Every template of the manifest was judged, and nothing else drew a new finding.
+        self.assertEqual({(f.template, f.logical_id) for f in unlisted},
+                         {(t, r) for t in templates for r in ("RefereeBareBucket", "RefereeBareQueue")})
+        rules = {f.rule for f in unlisted}
+        for rule in ("AwsSolutions-S10", "AwsSolutions-SQS4", "PCI.DSS.321-S3DefaultEncryptionKMS",
+                     "PCI.DSS.321-S3BucketSSLRequestsOnly", "HIPAA.Security-S3BucketPublicWriteProhibited"):
+            self.assertIn(rule, rules)
+
+    def test_a_stale_exception_fails(self):
+        stale = read_exceptions(
+            "| gone | `AwsSolutions-S1` | `NoSuchBucket` | a bucket that was removed |\n")
+        verdict, _ = judge(self.open_findings, stale, self.open_findings)
+        self.assertEqual(verdict["stale_exception_rules"], ["gone: AwsSolutions-S1"])
+        self.assertEqual(verdict["stale_exception_resources"], ["gone: NoSuchBucket"])
+
+    def test_an_exception_pattern_that_matches_nothing_fails(self):
+        entry = next(e for e in self.exceptions if len(e.resources) > 1)
+        narrowed = Exception_(entry.ident, entry.rules, entry.resources + ["Nothing*Here"], entry.reason)
+        lines = [line for line in self.open_findings] + self._excepted_lines()
+        verdict, _ = judge(lines, [narrowed], [])
+        self.assertIn(f"{entry.ident}: Nothing*Here", verdict["stale_exception_resources"])
+
+    def test_a_fixed_open_finding_must_leave_the_list(self):
+        fixed = self.open_findings[0]
+        verdict, _ = judge([line for line in self.open_findings if line != fixed], [], self.open_findings)
+        self.assertEqual(verdict["stale_open"], [fixed])
+
+    def test_a_rule_that_throws_is_printed_failed(self):
+        # AwsSolutions-L1 cannot compare a runtime that a parameter gives.
+        template = {"Parameters": {"Runtime": {"Type": "String"}},
+                    "Resources": {"Function": {"Type": "AWS::Lambda::Function", "Properties": {
+                        "Runtime": {"Ref": "Runtime"}, "Role": "role", "Code": {"ZipFile": "pass"}}}}}
+        with tempfile.TemporaryDirectory(prefix="paydrc-nag-throw-") as scratch:
+            path = Path(scratch) / "throws.template.json"
+            path.write_text(json.dumps(template))
+            lines = run_nag("--template", path)
+        line = "AwsSolutions AwsSolutions-L1!failed throws.template.json Function"
+        self.assertIn(line, lines)
+        self.assertIn(line, judge(lines, self.exceptions, self.open_findings)[0]["unlisted"])
+
+    def test_a_crashed_rule_is_never_an_open_gap(self):
+        line = "AwsSolutions AwsSolutions-SQS4!failed payment-primary.template.json SomeQueue"
+        verdict, _ = judge([line], [], [line])
+        self.assertEqual(verdict["crashed_rule_open"], [line])
+        verdict, _ = judge([line], [], [])
+        self.assertEqual(verdict["unlisted"], [line])
+
+    def test_rules_match_exactly(self):
+        # `*` in a rule id is literal: `IAM5[Resource::*]` must not cover every IAM5 finding.
+        entry = Exception_("x", ["AwsSolutions-IAM5[Resource::*]"], ["*"], "r")
+        other = Finding("AwsSolutions AwsSolutions-IAM5[Action::s3:*] t.json SomeRole")
+        self.assertFalse(entry.covers(other))
+
+    def _excepted_lines(self):
+        """A finding line for each rule and pattern of every exception, made up from the table."""
+        return [f"{r.split('-')[0]} {r} t.json {p.replace('*', 'X')}"
+                for e in self.exceptions for r in e.rules for p in e.resources]
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
