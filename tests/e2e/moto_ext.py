@@ -14,10 +14,14 @@ leaves the named ones out, to show what each one is for.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
+import threading
 
 PATCHES: dict = {}
+_STATE_LOCK = threading.Lock()  # guards the drill state below (threaded server)
 
 
 def patch(name):
@@ -594,9 +598,508 @@ def _apigatewayv2_domain_name_status():
     DomainName.to_json = to_json
 
 
+# ---------------------------------------------------------------------------
+# DR drill extensions: what stock moto is silent about and a region-outage drill
+# needs. Unlike the gap fills above these add behaviour;
+# each cites the AWS behaviour it reproduces.
+# ---------------------------------------------------------------------------
+
+# Regions taken "down" through the control route. Read by the WSGI wrapper (every
+# request) and by the Route 53 and RDS extensions.
+_DOWN_REGIONS: set[str] = set()
+# Data API statements per cluster ARN, in the order they ran.
+_DATA_API_STATEMENTS: dict[str, list[dict]] = {}
+
+# Services left reachable while a region is down. Route 53's data plane (DNS answers,
+# health checkers) is distributed over points of presence worldwide and outlives any
+# one region; its control plane is in us-east-1 (AWS Fault Isolation Boundaries
+# whitepaper, "Global services":
+# https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html).
+# The emulator keeps Route 53's API up so the drill can observe that data plane
+# (GetHealthCheckStatus, TestDNSAnswer) and read records; it does not model the
+# control plane's own outage with us-east-1. IAM is not exempt: "The IAM control plane
+# consists of all public IAM APIs" and lives in us-east-1 (same whitepaper, Appendix A),
+# and SDKs sign IAM calls for us-east-1, so every IAM call fails while us-east-1 is down,
+# as it may in AWS (Terraform's refresh of an IAM role included).
+GLOBAL_SERVICES = frozenset({"route53"})
+
+_REGION_IN_HOST = re.compile(
+    r"(?:^|\.)((?:[a-z]{2})(?:-gov)?-[a-z]+-\d)\.(?:amazonaws\.com|on\.aws)\.?$")
+
+
+def region_down(region: str | None) -> bool:
+    return bool(region) and region in _DOWN_REGIONS
+
+
+def region_of_host(host: str | None) -> str | None:
+    """The AWS region a regional endpoint name belongs to
+    (`d-x.execute-api.us-east-1.amazonaws.com`, `x.lambda-url.us-west-2.on.aws`,
+    `x.elb.us-east-1.amazonaws.com`), or None for other names."""
+    m = _REGION_IN_HOST.search((host or "").lower())
+    return m.group(1) if m else None
+
+
+def signed_scope(environ: dict) -> tuple[str | None, str | None]:
+    """(region, service) of a request's SigV4 credential scope
+    (`Credential=AKID/20250101/us-east-1/rds/aws4_request`, header or presigned query)."""
+    from urllib.parse import parse_qs, unquote
+
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    m = re.search(r"Credential=([^,\s]+)", auth)
+    cred = m.group(1) if m else None
+    if cred is None:
+        q = parse_qs(environ.get("QUERY_STRING", ""))
+        cred = (q.get("X-Amz-Credential") or [None])[0]
+    if not cred:
+        return None, None
+    parts = unquote(cred).split("/")
+    if len(parts) < 5:
+        return None, None
+    return parts[2], parts[3]
+
+
+class DrillControl:
+    """WSGI wrapper around moto's app: the control routes under /_paydrc/, and the
+    region outage. While a region is down, every request signed for it is refused
+    with 503 ServiceUnavailable and `Connection: close`, the nearest an HTTP server
+    gets to an unreachable endpoint (SDKs retry it, then fail), except requests to
+    GLOBAL_SERVICES.
+
+    Routes (JSON):
+      POST /_paydrc/outage {"region": "us-east-1", "down": true|false} -> {"down": [...]}
+      GET  /_paydrc/outage                                           -> {"down": [...]}
+      GET  /_paydrc/data-api/statements[?resourceArn=ARN]           -> {"statements": {ARN: [...]}}
+    """
+
+    PREFIX = "/_paydrc/"
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.PREFIX):
+            return self.control(environ, start_response, path[len(self.PREFIX):])
+        if path == "/moto-api/reset":  # moto's own reset clears the drill's state too
+            with _STATE_LOCK:
+                _DOWN_REGIONS.clear()
+                _DATA_API_STATEMENTS.clear()
+        region, service = signed_scope(environ)
+        if region_down(region) and service not in GLOBAL_SERVICES:
+            message = f"{service} in {region} is unreachable (region taken down by the drill)"
+            # An error body the SDKs parse for the request's protocol: JSON for the
+            # JSON protocols, the query/REST-XML error document otherwise.
+            if "json" in environ.get("CONTENT_TYPE", ""):
+                ctype = "application/x-amz-json-1.1"
+                body = json.dumps({"__type": "ServiceUnavailable", "message": message}).encode()
+            else:
+                ctype = "text/xml"
+                body = ("<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>"
+                        f"<Message>{message}</Message></Error></ErrorResponse>").encode()
+            start_response("503 Service Unavailable", [
+                ("Content-Type", ctype), ("Content-Length", str(len(body))), ("Connection", "close")])
+            return [body]
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def reply(start_response, status, obj):
+        body = json.dumps(obj, sort_keys=True, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"),
+                                ("Content-Length", str(len(body)))])
+        return [body]
+
+    def control(self, environ, start_response, route):
+        from urllib.parse import parse_qs
+
+        method = environ.get("REQUEST_METHOD", "GET")
+        if route == "outage":
+            if method == "POST":
+                try:
+                    size = int(environ.get("CONTENT_LENGTH") or 0)
+                    req = json.loads(environ["wsgi.input"].read(size) or b"{}")
+                    region, down = req["region"], req["down"]
+                    if not isinstance(region, str) or not isinstance(down, bool):
+                        raise ValueError
+                except (ValueError, KeyError, TypeError):
+                    return self.reply(start_response, "400 Bad Request",
+                                      {"error": 'expected {"region": str, "down": bool}'})
+                with _STATE_LOCK:
+                    (_DOWN_REGIONS.add if down else _DOWN_REGIONS.discard)(region)
+            return self.reply(start_response, "200 OK", {"down": sorted(_DOWN_REGIONS)})
+        if route == "data-api/statements" and method == "GET":
+            want = parse_qs(environ.get("QUERY_STRING", "")).get("resourceArn")
+            with _STATE_LOCK:
+                out = {arn: list(stmts) for arn, stmts in _DATA_API_STATEMENTS.items()
+                       if not want or arn in want}
+            return self.reply(start_response, "200 OK", {"statements": out})
+        return self.reply(start_response, "404 Not Found", {"error": f"no route {route}"})
+
+
+@patch("rds_global_failover")
+def _rds_global_failover():
+    """Adds FailoverGlobalCluster and SwitchoverGlobalCluster (absent from moto 5.2.1),
+    faithful to what a region outage drill must see:
+
+    - FailoverGlobalCluster with AllowDataLoss (a global failover) promotes the target
+      even while the writer's region is down ("Failing over - use this operation to
+      respond to an unplanned event, such as a Regional disaster in the primary
+      Region": https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html).
+      AllowDataLoss together with Switchover is refused (same page, "Constraints").
+    - Without AllowDataLoss it is a switchover, as is SwitchoverGlobalCluster
+      (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html):
+      every secondary is first synchronized with the primary and the primary demoted,
+      so it needs the primary (and every member) reachable and in sync; otherwise
+      InvalidGlobalClusterStateFault (one of the operation's documented faults). On
+      success the old primary is a secondary at once.
+    - After a failover with data loss the old primary cannot be reached; Aurora adds
+      it back as a secondary once its Region is available again, after taking a
+      snapshot of it (Aurora User Guide, "Using failover or switchover in Amazon Aurora
+      Global Database", unplanned failover:
+      https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html;
+      AWS Database Blog "Introducing - Aurora Global Database Failover"). Here it stays
+      listed as a non-writer member with SynchronizationStatus `pending-resync` while
+      its region is down and turns `connected` when the region is back.
+    - GlobalClusterMember.SynchronizationStatus and GlobalCluster.FailoverState
+      (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html:
+      "empty unless a switchover or failover operation is scheduled or is in progress";
+      the emulator completes both at once, so it is always empty).
+    The writer flag is the one rds_secondary_replication_source and
+    rds_cross_region_global_detach already read, so ReplicationSourceIdentifier and
+    detaching follow the writer wherever it moved."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.models import DBCluster, GlobalCluster, rds_backends
+    from moto.rds.responses import RDSResponse
+
+    def cluster_region(cluster):
+        return cluster.db_cluster_arn.split(":")[3]
+
+    def sync_status(cluster):
+        if getattr(cluster, "paydrc_pending_resync", False) and not region_down(
+                cluster_region(cluster)):
+            # its region is back: Aurora rebuilds it as a secondary
+            cluster.paydrc_pending_resync = False
+        return "pending-resync" if getattr(cluster, "paydrc_pending_resync", False) else "connected"
+
+    orig_members = GlobalCluster.global_cluster_members
+
+    def global_cluster_members(self):
+        members = orig_members.fget(self)
+        by_arn = {m.db_cluster_arn: m for m in self.members}
+        for m in members:
+            m["SynchronizationStatus"] = sync_status(by_arn[m["DBClusterArn"]])
+        return members
+
+    GlobalCluster.global_cluster_members = property(global_cluster_members)
+
+    def lookup(self, params):
+        ident = (params.get("GlobalClusterIdentifier") or "").lower()
+        gc = self.global_backend.global_clusters.get(ident)
+        if gc is None:
+            raise RDSClientError("GlobalClusterNotFoundFault",
+                                 f"Global cluster {ident} not found.")
+        target_id = params.get("TargetDbClusterIdentifier") or ""
+        target = next((m for m in gc.members
+                       if target_id in (m.db_cluster_arn, m.db_cluster_identifier)), None)
+        if target is None:
+            found = any(target_id in (c.db_cluster_arn, c.db_cluster_identifier)
+                        for regional in rds_backends[self.current_account].values()
+                        for c in regional.clusters.values())
+            if not found:
+                raise RDSClientError("DBClusterNotFoundFault",
+                                     f"DBCluster {target_id} not found.")
+            raise RDSClientError("InvalidDBClusterStateFault",
+                                 f"DBCluster {target_id} is not a member of {ident}.")
+        if target.is_writer:
+            raise RDSClientError("InvalidDBClusterStateFault",
+                                 f"DBCluster {target_id} is already the primary of {ident}.")
+        writer = next((m for m in gc.members if m.is_writer), None)
+        return gc, target, writer
+
+    def move_writer(gc, target, writer):
+        if writer is not None:
+            writer.is_writer = False
+        target.is_writer = True
+        target.paydrc_pending_resync = False
+
+    def switchover(self, params):
+        gc, target, writer = lookup(self, params)
+        unreachable = [m.db_cluster_arn for m in gc.members
+                       if region_down(cluster_region(m)) or sync_status(m) != "connected"]
+        if unreachable:
+            raise RDSClientError(
+                "InvalidGlobalClusterStateFault",
+                f"Global cluster {gc.global_cluster_identifier} cannot switch over: "
+                f"members not available or not in sync: {', '.join(unreachable)}. "
+                "Use FailoverGlobalCluster with AllowDataLoss to fail over.")
+        move_writer(gc, target, writer)
+        return ActionResult({"GlobalCluster": gc})
+
+    def failover_global_cluster(self):
+        params = self.params
+        allow = bool(params.get("AllowDataLoss"))
+        if allow and params.get("Switchover"):
+            raise RDSClientError("InvalidParameterCombination",
+                                 "AllowDataLoss and Switchover cannot both be specified.")
+        if not allow:
+            return switchover(self, params)
+        gc, target, writer = lookup(self, params)
+        move_writer(gc, target, writer)
+        if writer is not None:
+            # Unreachable now; Aurora adds it back as a secondary when it can.
+            writer.paydrc_pending_resync = True
+        return ActionResult({"GlobalCluster": gc})
+
+    def switchover_global_cluster(self):
+        return switchover(self, self.params)
+
+    RDSResponse.failover_global_cluster = failover_global_cluster
+    RDSResponse.switchover_global_cluster = switchover_global_cluster
+    DBCluster.paydrc_pending_resync = False
+
+
+@patch("rds_describe_global_cluster_by_id")
+def _rds_describe_global_cluster_by_id():
+    """Gap: DescribeGlobalClusters ignores `GlobalClusterIdentifier` and lists every
+    global cluster, so a runbook's `describe-global-clusters --global-cluster-identifier
+    X --query 'GlobalClusters[0]...'` can read another cluster. Fill: answer only the
+    named one, or GlobalClusterNotFoundFault (the operation's documented fault:
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeGlobalClusters.html)."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.responses import RDSResponse
+
+    orig = RDSResponse.describe_global_clusters
+
+    def describe_global_clusters(self):
+        ident = (self.params.get("GlobalClusterIdentifier") or "").lower()
+        if not ident:
+            return orig(self)
+        gc = self.global_backend.global_clusters.get(ident)
+        if gc is None:
+            raise RDSClientError("GlobalClusterNotFoundFault", f"Global cluster {ident} not found.")
+        return ActionResult({"GlobalClusters": [gc]})
+
+    RDSResponse.describe_global_clusters = describe_global_clusters
+
+
+@patch("rds_http_endpoint_provisioned")
+def _rds_http_endpoint_provisioned():
+    """Gap: moto lets only a few Aurora Serverless v1 versions enable the HTTP
+    endpoint and has no EnableHttpEndpoint/DisableHttpEndpoint, which is how the RDS
+    Data API is turned on for provisioned and Serverless v2 clusters
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_EnableHttpEndpoint.html,
+    "applies only to Aurora Serverless v2 and provisioned DB clusters"; the provider's
+    aws_rds_cluster `enable_http_endpoint` calls it for provisioned clusters). Fill:
+    accept the setting for any Aurora engine, add both actions."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import DBClusterNotFoundError
+    from moto.rds.models import DBCluster, rds_backends
+    from moto.rds.responses import RDSResponse
+
+    orig = DBCluster.enable_http_endpoint
+
+    def set_http_endpoint(self, val):
+        if val is not None and str(self.engine).startswith("aurora"):
+            self._enable_http_endpoint = bool(val)
+        else:
+            orig.fset(self, val)
+
+    DBCluster.enable_http_endpoint = property(orig.fget, set_http_endpoint)
+
+    def toggle(self, enabled):
+        arn = self.params.get("ResourceArn") or ""
+        backend = rds_backends[self.current_account][self.region]
+        cluster = next((c for c in backend.clusters.values() if c.db_cluster_arn == arn), None)
+        if cluster is None:
+            raise DBClusterNotFoundError(arn)
+        cluster._enable_http_endpoint = enabled
+        return ActionResult({"ResourceArn": arn, "HttpEndpointEnabled": enabled})
+
+    RDSResponse.enable_http_endpoint = lambda self: toggle(self, True)
+    RDSResponse.disable_http_endpoint = lambda self: toggle(self, False)
+
+
+@patch("rds_data_api")
+def _rds_data_api():
+    """Gap: moto's rds-data ExecuteStatement accepts any ARN and any secret and
+    records nothing. Fill, after the RDS Data API reference and user guide:
+    - the cluster must exist in the region called (else BadRequestException);
+    - its HTTP endpoint must be enabled (HttpEndpointNotEnabledException, "The HTTP
+      endpoint for using RDS Data API isn't enabled for the DB cluster":
+      https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_ExecuteStatement.html);
+    - the secret must exist in that region's Secrets Manager (SecretsErrorException:
+      "the secret provided wasn't found", same page);
+    - the cluster must have a writer: "read and write queries sent to the secondary
+      cluster fail while it lacks a writer instance. Once a secondary cluster is
+      promoted [...] Data API queries on that DB instance succeed"
+      (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html);
+      a non-writer member of a global cluster gets DatabaseUnavailableException ("The
+      writer instance in the DB cluster isn't available").
+    Each statement that passes is recorded with its parameters, database and secret
+    under the cluster ARN (GET /_paydrc/data-api/statements); SQL is not executed, the
+    answer is moto's (empty unless queued through moto's own API)."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.rds.models import rds_backends
+    from moto.rdsdata.responses import RDSDataServiceResponse
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    class DataApiError(JsonRESTError):
+        def __init__(self, code, message, status=400):
+            super().__init__(code, message)
+            self.code = status
+
+    orig = RDSDataServiceResponse.execute_statement
+
+    def execute_statement(self):
+        arn = self._get_param("resourceArn") or ""
+        secret = self._get_param("secretArn") or ""
+        cluster = next((c for c in rds_backends[self.current_account][self.region].clusters.values()
+                        if c.db_cluster_arn == arn), None)
+        if cluster is None:
+            raise DataApiError("BadRequestException",
+                               f"Invalid cluster arn: {arn} (no such cluster in {self.region})")
+        if not cluster.enable_http_endpoint:
+            raise DataApiError("HttpEndpointNotEnabledException",
+                               f"HttpEndpoint is not enabled for cluster {arn}")
+        found = secretsmanager_backends[self.current_account][self.region].secrets.get(secret)
+        if not secret or found is None or (hasattr(found, "is_deleted") and found.is_deleted()):
+            raise DataApiError("SecretsErrorException",
+                               f"Secrets Manager can't find the specified secret {secret}")
+        for regional in rds_backends[self.current_account].values():
+            for gc in regional.global_clusters.values():
+                if cluster in gc.members and not cluster.is_writer:
+                    raise DataApiError(
+                        "DatabaseUnavailableException",
+                        f"The writer instance in the DB cluster {arn} isn't available: "
+                        "a secondary of a global database has none until it is promoted",
+                        status=504)
+        entry = {"sql": self._get_param("sql"), "parameters": self._get_param("parameters") or [],
+                 "database": self._get_param("database"), "secretArn": secret,
+                 "transactionId": self._get_param("transactionId"), "region": self.region}
+        with _STATE_LOCK:
+            _DATA_API_STATEMENTS.setdefault(arn, []).append(entry)
+        return orig(self)
+
+    RDSDataServiceResponse.execute_statement = execute_statement
+
+
+@patch("route53_health_and_dns")
+def _route53_health_and_dns():
+    """Route 53 answers that follow endpoint reachability (moto always reports
+    success and has no TestDNSAnswer):
+    - GetHealthCheckStatus: an endpoint check whose FullyQualifiedDomainName is a
+      regional AWS name (`<id>.execute-api.<region>.amazonaws.com`, `*.<region>.on.aws`,
+      ...) or whose IPAddress is an Elastic IP of a region fails while that region is
+      down. Inverted: "Route 53 considers the health check to be unhealthy when the
+      status is healthy and vice versa"
+      (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html).
+      Disabled: "Route 53 considers the status of the health check to always be
+      healthy" (HealthCheckConfig.Disabled,
+      https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+      Calculated checks are refused, as AWS does ("You can't use GetHealthCheckStatus
+      to get the status of a calculated health check"). The observations report the
+      status Route 53 acts on, one per checker region.
+    - TestDNSAnswer (GET /2013-04-01/testdnsanswer,
+      https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html):
+      simple records answer their values; failover records answer PRIMARY while it is
+      healthy, else SECONDARY, and PRIMARY again when both are unhealthy ("If both
+      are unhealthy, Route 53 responds with the primary": Route 53 Developer Guide,
+      "Active-passive failover",
+      https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html).
+      A record is healthy when its health check is and, for an alias with
+      EvaluateTargetHealth, when its target's region is up.
+      RecordData differs from AWS for alias records: AWS answers the IP addresses the
+      alias target resolves to; the emulator cannot resolve names, so it answers the
+      alias target's DNS name (without the trailing dot). A test reads which target
+      was chosen from it."""
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.ec2.models import ec2_backends
+    from moto.route53 import urls
+    from moto.route53.exceptions import InvalidInput
+    from moto.route53.responses import Route53
+
+    urls.url_paths[r"{0}/(?P<api_version>[\d_-]+)/testdnsanswer$"] = Route53.dispatch
+
+    def ip_region(account, ip):
+        for region, backend in ec2_backends[account].items():
+            if region_down(region) and any(
+                    getattr(a, "public_ip", None) == ip for a in backend.addresses.values()):
+                return region
+        return None
+
+    def endpoint_healthy(account, hc):
+        region = region_of_host(hc.fqdn) if hc.fqdn else None
+        if region is None and hc.ip_address:
+            region = ip_region(account, hc.ip_address)
+        return not region_down(region)
+
+    def effective_healthy(account, hc):
+        # A disabled check counts as healthy; inverting applies on top (the documented
+        # way to stop routing to a resource whose check is disabled).
+        healthy = True if hc.disabled else endpoint_healthy(account, hc)
+        return (not healthy) if hc.inverted else healthy
+
+    def get_health_check_status(self):
+        hc = self.backend.get_health_check(self._get_param("HealthCheckId"))
+        if (hc.type_ or "").upper() == "CALCULATED":
+            raise InvalidInput("You can't use GetHealthCheckStatus to get the status of "
+                               "a calculated health check")
+        ok = effective_healthy(self.current_account, hc)
+        note = "".join([" (disabled: considered healthy)" if hc.disabled else "",
+                        " (inverted)" if hc.inverted else ""])
+        status = ("Success: HTTP Status Code 200, OK" if ok
+                  else "Failure: Connection timed out. The endpoint or the internet "
+                       "connection is down, or requests are being blocked by your firewall")
+        observations = [{"Region": r, "IPAddress": hc.ip_address or "127.0.13.37",
+                         "StatusReport": {"Status": status + note, "CheckedTime": utcnow()}}
+                        for r in (hc.regions or ["us-east-1", "us-west-2", "eu-west-1"])]
+        return ActionResult({"HealthCheckObservations": observations})
+
+    def record_healthy(self, rr):
+        if rr.health_check_id:
+            hc = self.backend.health_checks.get(rr.health_check_id)
+            if hc is not None and not effective_healthy(self.current_account, hc):
+                return False
+        alias = rr.alias_target or {}
+        if alias and str(alias.get("EvaluateTargetHealth")).lower() == "true":
+            if region_down(region_of_host(alias.get("DNSName"))):
+                return False
+        return True
+
+    def answer(rr):
+        if rr.alias_target:
+            return [rr.alias_target.get("DNSName", "").rstrip(".")]
+        return [r if isinstance(r, str) else r.get("Value") for r in rr.records or []]
+
+    def test_dns_answer(self):
+        zone = self.backend.get_hosted_zone(self._get_param("HostedZoneId"))
+        name = (self._get_param("RecordName") or "").rstrip(".").lower()
+        rtype = self._get_param("RecordType")
+        rrs = [r for r in zone.rrsets
+               if r.name.rstrip(".").lower() == name and r.type == rtype]
+        code = "NOERROR" if rrs else "NXDOMAIN"
+        failover = {r.failover: r for r in rrs if r.failover}
+        if failover:
+            primary, secondary = failover.get("PRIMARY"), failover.get("SECONDARY")
+            chosen = primary
+            if primary is None or (not record_healthy(self, primary) and secondary is not None
+                                   and record_healthy(self, secondary)):
+                chosen = secondary
+            data = answer(chosen) if chosen is not None else []
+        else:
+            data = [v for r in rrs for v in answer(r)]
+        return ActionResult({"Nameserver": "ns-1.awsdns-00.com", "RecordName": name,
+                             "RecordType": rtype, "RecordData": data,
+                             "ResponseCode": code, "Protocol": "UDP"})
+
+    Route53.get_health_check_status = get_health_check_status
+    Route53.test_dns_answer = test_dns_answer
+
+
 def main(argv: list[str]) -> int:
     import signal
-    import threading
 
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
@@ -612,11 +1115,14 @@ def main(argv: list[str]) -> int:
     applied = apply_patches(disabled)
     print(f"moto_ext: patches applied: {', '.join(applied) or '(none)'}", file=sys.stderr)
 
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    # moto's ThreadedMotoServer, with the drill's control routes and outage in front.
+    app = DrillControl(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
     print(f"MOTO_PORT={port}", flush=True)
 
     stop = threading.Event()
@@ -634,7 +1140,7 @@ def main(argv: list[str]) -> int:
     if "--no-stdin-watch" not in argv:
         threading.Thread(target=watch_stdin, daemon=True).start()
     stop.wait()
-    server.stop()
+    server.shutdown()
     return 0
 
 
