@@ -3,22 +3,31 @@
 Handler ``index.handler`` for API Gateway HTTP API / Lambda function URL
 events (payload format 2.0). Standard library and boto3 only.
 
-POST /payments stores a transaction, records it against the session and
-publishes a ``PaymentProcessed`` event. The steps run in this order, each
-safe to repeat, so that a retry (same Idempotency-Key) after a crash between
-any two of them finishes the remaining work and returns the same
-transaction_id:
+POST /payments stores a transaction, records it in the Aurora ledger and
+against the session and publishes a ``PaymentProcessed`` event. The steps run
+in this order, each safe to repeat, so that a retry (same Idempotency-Key)
+after a crash between any two of them finishes the remaining work and returns
+the same transaction_id:
 
 1. conditional put of the transaction (status PENDING) -- the only step that
    decides whether a request is new; the id is derived from the idempotency
    key, so concurrent retries race on one item and exactly one wins;
-2. session update, conditional on the transaction id not yet being in the
+2. ledger insert through the RDS Data API into this region's cluster, keyed by
+   transaction_id and a no-op when the row exists (MySQL ``ON DUPLICATE KEY
+   UPDATE``, PostgreSQL ``ON CONFLICT DO NOTHING``), so it is recorded once;
+3. session update, conditional on the transaction id not yet being in the
    session's string set, so the session is counted once;
-3. put_events (at-least-once: a retry, or a concurrent duplicate request that
+4. put_events (at-least-once: a retry, or a concurrent duplicate request that
    finds the record still PENDING, may publish again; consumers deduplicate on
    ``detail.transaction_id``, as they must for EventBridge anyway);
-4. mark the transaction COMPLETED; later retries are answered from the
+5. mark the transaction COMPLETED; later retries are answered from the
    record without writing anything.
+
+A ledger failure (a cluster that is not the writer -- an unpromoted global
+secondary answers errors -- a throttled or unreachable Data API) answers 503
+like any other dependency failure: nothing reports the payment as processed,
+the transaction stays PENDING and no event is published, and a retry with the
+same Idempotency-Key writes the ledger row and completes the payment.
 """
 
 import base64
@@ -39,7 +48,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-REQUIRED_ENV = ("SESSIONS_TABLE", "TRANSACTIONS_TABLE", "EVENT_BUS_NAME", "AWS_REGION")
+REQUIRED_ENV = ("SESSIONS_TABLE", "TRANSACTIONS_TABLE", "EVENT_BUS_NAME", "AWS_REGION",
+                "LEDGER_CLUSTER_ARN", "LEDGER_SECRET_ARN", "LEDGER_DATABASE", "LEDGER_ENGINE")
 ROUTES = {"/payments": ("POST",), "/health": ("GET",)}
 PAYMENT_FIELDS = ("amount", "currency", "session_id")
 MAX_BODY_BYTES = 8 * 1024
@@ -78,6 +88,29 @@ CURRENCIES = {code: units for units, codes in _MINOR_UNITS.items() for code in c
 _PAYMENT_CONFIG = Config(connect_timeout=2, read_timeout=3,
                          retries={"max_attempts": 3, "mode": "standard"})
 _HEALTH_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1})
+# Ledger statements: a single-row insert answers in milliseconds; a cluster that
+# is failing over should fail this request fast (the client retries) rather
+# than hold it for the Lambda timeout.
+_LEDGER_CONFIG = Config(connect_timeout=2, read_timeout=5,
+                        retries={"max_attempts": 2, "mode": "standard"})
+
+# The ledger: one row per payment, keyed by transaction id. Both engines take
+# this DDL; the idempotent insert differs (see _LEDGER_INSERT).
+LEDGER_TABLE = "payments"
+_LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS payments ("
+               "transaction_id CHAR(36) NOT NULL PRIMARY KEY, "
+               "session_id VARCHAR(128) NOT NULL, "
+               "amount DECIMAL(24, 4) NOT NULL, "
+               "currency CHAR(3) NOT NULL, "
+               "region VARCHAR(32) NOT NULL, "
+               "created_at VARCHAR(40) NOT NULL)")
+_LEDGER_COLUMNS = ("INSERT INTO payments (transaction_id, session_id, amount, currency, region, created_at) "
+                   "VALUES (:transaction_id, :session_id, :amount, :currency, :region, :created_at)")
+# A second insert of a transaction id changes nothing and raises nothing.
+_LEDGER_INSERT = {
+    "aurora-mysql": _LEDGER_COLUMNS + " ON DUPLICATE KEY UPDATE transaction_id = transaction_id",
+    "aurora-postgresql": _LEDGER_COLUMNS + " ON CONFLICT (transaction_id) DO NOTHING",
+}
 
 
 class _JsonFormatter(logging.Formatter):
@@ -149,11 +182,17 @@ def _config():
         max_amount = Decimal(raw)
         if not 0 < max_amount <= MAX_AMOUNT_CEILING:
             raise _ConfigError("MAX_AMOUNT out of range")
+    if os.environ["LEDGER_ENGINE"] not in _LEDGER_INSERT:
+        raise _ConfigError("LEDGER_ENGINE is not a supported engine")
     return {
         "region": os.environ["AWS_REGION"],
         "sessions_table": os.environ["SESSIONS_TABLE"],
         "transactions_table": os.environ["TRANSACTIONS_TABLE"],
         "event_bus": os.environ["EVENT_BUS_NAME"],
+        "ledger": {"cluster_arn": os.environ["LEDGER_CLUSTER_ARN"],
+                   "secret_arn": os.environ["LEDGER_SECRET_ARN"],
+                   "database": os.environ["LEDGER_DATABASE"],
+                   "engine": os.environ["LEDGER_ENGINE"]},
         "environment": os.environ.get("ENVIRONMENT_SUFFIX", ""),
         "max_amount": max_amount,
     }
@@ -304,6 +343,7 @@ def _process_payment(event, cfg, ctx):
         now = existing.get("created_at", {}).get("S", now)
 
     if status != "COMPLETED":
+        _record_in_ledger(cfg, payment, amount, txn_id, now)
         _record_in_session(ddb, cfg, payment, amount, txn_id, now)
         _publish(cfg, payment, amount, txn_id, now)
         ddb.update_item(TableName=cfg["transactions_table"], Key=txn_key,
@@ -319,6 +359,39 @@ def _process_payment(event, cfg, ctx):
         "currency": payment["currency"], "region": cfg["region"],
         "session_id": payment["session_id"],
     }, {"idempotent-replayed": "true"} if not created else None)
+
+
+# Clusters (ARN, database) whose ledger table this container has created.
+_ledger_ready = set()
+
+
+def _ledger_statement(cfg, sql, parameters=None):
+    ledger = cfg["ledger"]
+    request = {"resourceArn": ledger["cluster_arn"], "secretArn": ledger["secret_arn"],
+               "database": ledger["database"], "sql": sql}
+    if parameters:
+        request["parameters"] = parameters
+    _client("rds-data", cfg["region"], _LEDGER_CONFIG).execute_statement(**request)
+
+
+def _record_in_ledger(cfg, payment, amount, txn_id, now):
+    """Inserts the payment's ledger row once, whatever the number of retries.
+
+    The table is created if absent once per container and cluster (the DDL is
+    idempotent too, so racing containers are harmless).
+    """
+    ledger = cfg["ledger"]
+    target = (ledger["cluster_arn"], ledger["database"])
+    if target not in _ledger_ready:
+        _ledger_statement(cfg, _LEDGER_DDL)
+        _ledger_ready.add(target)
+
+    def text(name, value):
+        return {"name": name, "value": {"stringValue": value}}
+    _ledger_statement(cfg, _LEDGER_INSERT[ledger["engine"]], [
+        text("transaction_id", txn_id), text("session_id", payment["session_id"]),
+        {**text("amount", amount), "typeHint": "DECIMAL"}, text("currency", payment["currency"]),
+        text("region", cfg["region"]), text("created_at", now)])
 
 
 def _record_in_session(ddb, cfg, payment, amount, txn_id, now):
@@ -445,8 +518,10 @@ def handler(event, context=None):
         return _response(503, {"error": "Service temporarily unavailable"})
     except (_DependencyError, ClientError, BotoCoreError) as exc:
         # AWS error text names tables and ARNs: log class and code only.
+        # The operation tells a ledger failure (ExecuteStatement) from the others.
         _log(logging.ERROR, "dependency_failure", ctx, status=503,
-             error_class=type(exc).__name__, error_code=_error_code(exc))
+             error_class=type(exc).__name__, error_code=_error_code(exc),
+             operation=getattr(exc, "operation_name", ""))
         return _response(503, {"error": "Service temporarily unavailable"})
     except Exception as exc:  # last resort: never leak a stack trace to the client
         _log(logging.ERROR, "internal_error", ctx, status=500, error_class=type(exc).__name__)

@@ -63,6 +63,15 @@ std::vector<std::string> table_actions(ir::AccessLevel level) {
   return actions;
 }
 
+// The master secret's ARN in `role`'s region: the secret itself where the
+// database was created, its replica elsewhere (lower/databases.cpp replicates it
+// to every reader region).
+Ref master_secret_arn(const Context& cx, const ir::Database& db, const std::string& role) {
+  Ref ref{Kind::Secret, db.name + "_master", infra::Attr::Arn};
+  if (role != db.writer) ref.replica_region = cx.aws_region(role);
+  return ref;
+}
+
 std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Function& fn, const ir::Grant& grant,
                                                const std::string& role) {
   std::vector<infra::Statement> out;
@@ -81,6 +90,24 @@ std::vector<infra::Statement> grant_statements(const Context& cx, const ir::Func
       if (!db) break;
       const auto roles = cx.database_regions(*db);
       if (std::find(roles.begin(), roles.end(), role) == roles.end()) break;
+      if (grant.level == ir::AccessLevel::Write) {
+        // SQL through the RDS Data API on this region's cluster only, authenticated
+        // with the master secret (or its replica here). The Data API calls
+        // ExecuteStatement with the caller's credentials, which must also read that
+        // secret ("Authorizing access to the RDS Data API", Aurora User Guide). The
+        // secret in this region is encrypted with this region's key, which the role
+        // may already decrypt with (UseRegionKey): no further KMS statement.
+        s.sid = "DataApi" + sid_part(grant.target);
+        s.actions = {"rds-data:ExecuteStatement"};
+        s.resources = {Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, role), infra::Attr::Arn})};
+        out.push_back(s);
+        infra::Statement secret;
+        secret.sid = "Read" + sid_part(grant.target) + "Secret";
+        secret.actions = {"secretsmanager:GetSecretValue"};
+        secret.resources = {Text(master_secret_arn(cx, *db, role))};
+        out.push_back(secret);
+        break;
+      }
       // IAM database authentication as the database user named after the function.
       s.sid = "Connect" + sid_part(grant.target);
       s.actions = {"rds-db:connect"};
@@ -124,6 +151,18 @@ std::vector<std::pair<std::string, Text>> environment(const Context& cx, const i
   for (const ir::Grant& grant : fn.access) {
     if (grant.target_kind == ir::TargetKind::Table && cx.system.table(grant.target)) {
       env.emplace_back(upper(grant.target) + "_TABLE", cx.name({grant.target}));
+    } else if (grant.target_kind == ir::TargetKind::Database && grant.level == ir::AccessLevel::Write) {
+      // The Data API's parameters for this region's cluster: the function never
+      // calls another region's cluster (a secondary answers errors until promoted).
+      const ir::Database* db = cx.system.database(grant.target);
+      const auto roles = db ? cx.database_regions(*db) : std::vector<std::string>{};
+      if (std::find(roles.begin(), roles.end(), role) == roles.end()) continue;
+      const std::string prefix = upper(grant.target);
+      env.emplace_back(prefix + "_CLUSTER_ARN",
+                       Text(Ref{Kind::DbCluster, Context::cluster_id(db->name, role), infra::Attr::Arn}));
+      env.emplace_back(prefix + "_SECRET_ARN", Text(master_secret_arn(cx, *db, role)));
+      env.emplace_back(prefix + "_DATABASE", Text(db->database_name));
+      env.emplace_back(prefix + "_ENGINE", Text(db->engine));
     } else if (grant.target_kind == ir::TargetKind::Events && cx.system.event_bus(grant.target)) {
       env.emplace_back(buses == 1 ? "EVENT_BUS_NAME" : upper(grant.target) + "_EVENT_BUS_NAME",
                        Text(Ref{Kind::EventBus, Context::bus_id(grant.target, role), infra::Attr::Name}));

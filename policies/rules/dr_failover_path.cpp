@@ -39,16 +39,24 @@ void check_failover(const Context& ctx, Findings& out, const ir::Failover& f) {
     if (g.target_kind != ir::TargetKind::Database) continue;
     const ir::Database* d = s.database(g.target);
     if (d == nullptr) continue;
-    if (d->writer != f.primary) {
+    // After a failover the promoted region writes: traffic must be served there.
+    const std::string& writer = d->active_writer();
+    if (writer != f.primary) {
       auto& diag = out.add(
           f.origin.at("primary"),
           fmt::format("failover `{}` serves from `{}` while database `{}` writes in `{}`: every payment crosses "
                       "regions, and losing either region stops writes",
-                      f.name, f.primary, d->name, d->writer),
-          fmt::format("serve from the writer's region (`primary = {}`) or move the writer", d->writer), f.name);
-      diag.notes.push_back({"the database's writer", d->origin.at("writer")});
+                      f.name, f.primary, d->name, writer),
+          d->promoted ? fmt::format("serve from the promoted writer's region: swap the failover's regions "
+                                    "(`primary = {}`, `secondary = {}`)",
+                                    writer, f.primary)
+                      : fmt::format("serve from the writer's region (`primary = {}`) or move the writer", writer),
+          f.name);
+      diag.notes.push_back({d->promoted ? "the database's promoted writer" : "the database's writer",
+                            d->origin.at(d->promoted ? "promoted" : "writer")});
     }
-    if (!contains(d->readers, f.secondary)) {
+    // Traffic moving to the writer's own region is the swap reported above.
+    if (f.secondary != writer && !contains(database_regions(*d), f.secondary)) {
       auto& diag =
           out.add(f.origin.at("secondary"),
                   fmt::format("failover `{}` moves traffic to `{}`, which holds no cluster of database `{}` to "

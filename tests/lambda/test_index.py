@@ -35,13 +35,82 @@ REGION = "us-east-1"
 SESSIONS = "paydrc-sessions-test"
 TRANSACTIONS = "paydrc-transactions-test"
 BUS = "paydrc-bus-test"
+LEDGER_CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:paydrc-ledger-primary-test"
+LEDGER_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:paydrc/test/ledger/master-AbC123"
+LEDGER_DATABASE = "payments"
 ENV = {
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing", "AWS_SECURITY_TOKEN": "testing",
     "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
     "SESSIONS_TABLE": SESSIONS, "TRANSACTIONS_TABLE": TRANSACTIONS,
     "EVENT_BUS_NAME": BUS, "ENVIRONMENT_SUFFIX": "test",
+    "LEDGER_CLUSTER_ARN": LEDGER_CLUSTER, "LEDGER_SECRET_ARN": LEDGER_SECRET,
+    "LEDGER_DATABASE": LEDGER_DATABASE, "LEDGER_ENGINE": "aurora-mysql",
 }
+
+# The idempotent insert each engine understands; the other engine's clause is a
+# syntax error there (MySQL has no ON CONFLICT, PostgreSQL no ON DUPLICATE KEY).
+CONFLICT_CLAUSES = {
+    "aurora-mysql": "ON DUPLICATE KEY UPDATE transaction_id = transaction_id",
+    "aurora-postgresql": "ON CONFLICT (transaction_id) DO NOTHING",
+}
+
+
+def data_api_error(code, message="statement failed"):
+    return ClientError({"Error": {"Code": code, "Message": message}}, "ExecuteStatement")
+
+
+class FakeDataApi:
+    """An rds-data client for one writer cluster holding the ledger table.
+
+    It records every ExecuteStatement request, refuses requests for another
+    cluster, secret or database, enforces the ledger's primary key (a second
+    insert of a transaction id without the engine's conflict clause fails as
+    the engine would) and rejects the other engine's clause. `fail` makes the
+    next statements fail with that exception, as a secondary that is not yet
+    promoted does.
+    """
+
+    def __init__(self, engine="aurora-mysql"):
+        self.engine = engine
+        self.statements = []
+        self.rows = {}
+        self.table = False
+        self.fail = None
+        self.lock = threading.Lock()
+
+    def execute_statement(self, **request):
+        with self.lock:
+            self.statements.append(request)
+            if self.fail is not None:
+                raise self.fail
+            if (request.get("resourceArn"), request.get("secretArn"), request.get("database")) != \
+                    (LEDGER_CLUSTER, LEDGER_SECRET, LEDGER_DATABASE):
+                raise data_api_error("BadRequestException", "wrong cluster, secret or database")
+            sql = request["sql"]
+            if sql.startswith("CREATE TABLE IF NOT EXISTS payments ("):
+                self.table = True
+                return {"numberOfRecordsUpdated": 0}
+            if not sql.startswith("INSERT INTO payments "):
+                raise data_api_error("BadRequestException", "unexpected statement")
+            if not self.table:
+                raise data_api_error("BadRequestException", "table payments does not exist")
+            other = [c for e, c in CONFLICT_CLAUSES.items() if e != self.engine]
+            if any(clause in sql for clause in other):
+                raise data_api_error("BadRequestException", "syntax error")
+            values = {p["name"]: p["value"]["stringValue"] for p in request["parameters"]}
+            if values["transaction_id"] in self.rows:
+                if not sql.endswith(CONFLICT_CLAUSES[self.engine]):
+                    raise data_api_error("BadRequestException", "duplicate key")
+                return {"numberOfRecordsUpdated": 0}
+            self.rows[values["transaction_id"]] = values
+            return {"numberOfRecordsUpdated": 1}
+
+    def inserts(self):
+        return [s for s in self.statements if s["sql"].startswith("INSERT")]
+
+    def creates(self):
+        return [s for s in self.statements if s["sql"].startswith("CREATE")]
 
 
 def make_event(method="POST", path="/payments", body=None, headers=None, b64=False):
@@ -69,8 +138,10 @@ class PaymentTestCase(unittest.TestCase):
         aws.start()
         self.addCleanup(aws.stop)
 
-        # Fresh module state: no clients bound to an old mock, no cached health.
+        # Fresh module state: no clients bound to an old mock, no cached health,
+        # no ledger table known to exist.
         index._clients.clear()
+        index._ledger_ready.clear()
         index._health_cache.update(key=None, ok=False, expires=0.0)
         self.clock = [1000.0]
         clock = mock.patch.object(index, "_monotonic", lambda: self.clock[0])
@@ -94,6 +165,17 @@ class PaymentTestCase(unittest.TestCase):
         self.queue_arn = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.create_bus()
+
+        # moto's rds-data answers every statement with nothing; the fake keeps
+        # the ledger's rows and enforces its key.
+        self.ledger = FakeDataApi()
+        real = index._client
+
+        def client(service, region, config=index._PAYMENT_CONFIG):
+            return self.ledger if service == "rds-data" else real(service, region, config)
+        ledger = mock.patch.object(index, "_client", client)
+        ledger.start()
+        self.addCleanup(ledger.stop)
 
     # -- fixtures ---------------------------------------------------------
 
@@ -430,7 +512,8 @@ class HealthTest(PaymentTestCase):
                 self.assertNotIn("arn:aws", self.log.getvalue())
 
     def test_missing_configuration(self):
-        for name in ("SESSIONS_TABLE", "TRANSACTIONS_TABLE", "EVENT_BUS_NAME", "AWS_REGION"):
+        for name in ("SESSIONS_TABLE", "TRANSACTIONS_TABLE", "EVENT_BUS_NAME", "AWS_REGION",
+                     "LEDGER_CLUSTER_ARN", "LEDGER_SECRET_ARN", "LEDGER_DATABASE", "LEDGER_ENGINE"):
             with self.subTest(name=name), mock.patch.dict(os.environ):
                 del os.environ[name]
                 self.assertEqual(self.health()[:2], (503, {"status": "unavailable"}))
@@ -689,6 +772,132 @@ class DependencyFailureTest(PaymentTestCase):
             status, body, _ = self.post(payment())
         self.assertEqual((status, body), (500, {"error": "Internal error"}))
         self.assertNotIn("boom", self.log.getvalue())
+
+
+class LedgerTest(PaymentTestCase):
+    """Step 2: the payment's row in the Aurora ledger, through the RDS Data API."""
+
+    def test_payment_is_recorded_in_the_ledger(self):
+        status, body, _ = self.post(payment(), key="k")
+        self.assertEqual(status, 201)
+        txn_id = body["transaction_id"]
+        self.assertEqual(self.ledger.rows, {txn_id: {
+            "transaction_id": txn_id, "session_id": "sess-1", "amount": "12.50", "currency": "USD",
+            "region": REGION, "created_at": self.transaction(txn_id)["created_at"]["S"]}})
+        create, insert = self.ledger.statements
+        self.assertTrue(create["sql"].startswith("CREATE TABLE IF NOT EXISTS payments ("))
+        self.assertIn("transaction_id CHAR(36) NOT NULL PRIMARY KEY", create["sql"])
+        self.assertEqual([p for p in insert["parameters"] if p["name"] == "amount"],
+                         [{"name": "amount", "value": {"stringValue": "12.50"}, "typeHint": "DECIMAL"}])
+        for statement in (create, insert):
+            self.assertEqual((statement["resourceArn"], statement["secretArn"], statement["database"]),
+                             (LEDGER_CLUSTER, LEDGER_SECRET, LEDGER_DATABASE))
+
+    def test_ledger_client_has_short_timeouts(self):
+        calls = []
+        real = index._client
+
+        def counting(service, region, config=index._PAYMENT_CONFIG):
+            calls.append((service, region, config))
+            return real(service, region, config)
+        with mock.patch.object(index, "_client", counting):
+            self.assertEqual(self.post(payment())[0], 201)
+        self.assertIn(("rds-data", REGION, index._LEDGER_CONFIG), calls)
+        config = index._LEDGER_CONFIG
+        self.assertLessEqual(config.connect_timeout + config.read_timeout, 10)
+        self.assertLessEqual(config.retries["max_attempts"], 2)
+
+    def test_table_is_created_once_per_container(self):
+        for n in range(3):
+            self.assertEqual(self.post(payment(), key="k%d" % n)[0], 201)
+        self.assertEqual((len(self.ledger.creates()), len(self.ledger.inserts())), (1, 3))
+        index._ledger_ready.clear()  # a new container
+        self.assertEqual(self.post(payment(), key="k3")[0], 201)
+        self.assertEqual(len(self.ledger.creates()), 2)
+
+    def test_replay_of_a_completed_payment_writes_nothing(self):
+        self.post(payment(), key="k")
+        self.assertEqual(self.post(payment(), key="k")[0], 200)
+        self.assertEqual(len(self.ledger.inserts()), 1)
+
+    def test_retry_after_a_later_failure_inserts_no_second_row(self):
+        # The ledger row was written, then the session step failed: the retry
+        # runs the insert again, which the conflict clause turns into a no-op.
+        self.ddb.delete_table(TableName=SESSIONS)
+        self.assertEqual(self.post(payment(), key="k")[0], 503)
+        self.assertEqual(len(self.ledger.rows), 1)
+        self.create_table(SESSIONS, "session_id")
+        status, body, _ = self.post(payment(), key="k")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(self.ledger.inserts()), 2)
+        self.assertEqual(list(self.ledger.rows), [body["transaction_id"]])
+
+    def test_engine_specific_insert(self):
+        for engine, clause in CONFLICT_CLAUSES.items():
+            with self.subTest(engine=engine):
+                os.environ["LEDGER_ENGINE"] = engine
+                self.ledger = FakeDataApi(engine)
+                index._ledger_ready.clear()
+                status, body, _ = self.post(payment(), key="key-" + engine)
+                self.assertEqual(status, 201)
+                [insert] = self.ledger.inserts()
+                self.assertTrue(insert["sql"].endswith(clause), insert["sql"])
+                # The same insert again (a retry) changes nothing and fails nothing.
+                config = index._config()
+                index._record_in_ledger(config, {"session_id": "sess-1", "currency": "USD"}, "12.50",
+                                        body["transaction_id"], "2026-01-01T00:00:00+00:00")
+                self.assertEqual(len(self.ledger.inserts()), 2)
+                self.assertEqual(len(self.ledger.rows), 1)
+
+    def test_fake_refuses_the_other_engines_clause(self):
+        # The engine-specific test above proves something only if the fake
+        # rejects what the other engine would: an insert built for MySQL fails
+        # on PostgreSQL.
+        self.ledger = FakeDataApi("aurora-postgresql")
+        self.assertEqual(self.post(payment())[0], 503)
+        self.assertEqual(self.ledger.rows, {})
+
+    def test_unsupported_engine_is_a_configuration_error(self):
+        os.environ["LEDGER_ENGINE"] = "mysql"
+        self.assertEqual(self.post(payment())[0], 503)
+        self.assertEqual(self.ledger.statements, [])
+        self.assert_nothing_stored()
+
+    def test_ledger_failure_reports_nothing_and_the_retry_completes(self):
+        # An unpromoted global secondary (or a throttled, unreachable Data API).
+        for error in (data_api_error("BadRequestException", "arn:aws:rds: cluster is not the writer"),
+                      data_api_error("ThrottlingException"),
+                      EndpointConnectionError(endpoint_url="https://rds-data.us-east-1.amazonaws.com")):
+            with self.subTest(error=type(error).__name__):
+                key = "k-%d" % len(self.ledger.statements)
+                self.ledger.fail = error
+                status, body, _ = self.post(payment(session_id="s" + key), key=key)
+                self.assertEqual((status, body), (503, {"error": "Service temporarily unavailable"}))
+                [item] = [i for i in self.items(TRANSACTIONS) if i["session_id"]["S"] == "s" + key]
+                self.assertEqual(item["status"]["S"], "PENDING")  # not reported as processed
+                self.assertNotIn("s" + key, [s["session_id"]["S"] for s in self.items(SESSIONS)])
+                self.assertEqual(self.published(), [])
+                self.assertNotIn("arn:aws", self.log.getvalue())
+
+                self.ledger.fail = None
+                status, body, _ = self.post(payment(session_id="s" + key), key=key)
+                self.assertEqual(status, 200)
+                self.assertEqual(self.transaction(body["transaction_id"])["status"]["S"], "COMPLETED")
+                self.assertIn(body["transaction_id"], self.ledger.rows)
+                self.assertEqual(self.session("s" + key)["payment_count"]["N"], "1")
+                self.assertEqual([e["detail"]["transaction_id"] for e in self.published()],
+                                 [body["transaction_id"]])
+        lines = [line for line in self.log_lines() if line["message"] == "dependency_failure"]
+        self.assertEqual([line["operation"] for line in lines[:2]], ["ExecuteStatement"] * 2)
+
+    def test_failed_table_creation_is_retried(self):
+        self.ledger.fail = data_api_error("InternalServerErrorException")
+        self.assertEqual(self.post(payment(), key="k")[0], 503)
+        self.assertEqual(index._ledger_ready, set())
+        self.ledger.fail = None
+        self.assertEqual(self.post(payment(), key="k")[0], 200)
+        self.assertEqual(len(self.ledger.creates()), 2)
+        self.assertEqual(len(self.ledger.rows), 1)
 
 
 class LoggingTest(PaymentTestCase):

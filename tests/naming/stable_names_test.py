@@ -22,6 +22,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+import tfroots  # noqa: E402  (paydrc's Terraform output layout)
+
 ARGS = None
 OUTPUT_ENV = ("ENVIRONMENT_SUFFIX", "TERRAFORM_STATE_BUCKET", "TERRAFORM_STATE_BUCKET_REGION")
 
@@ -205,19 +208,32 @@ def is_name_key_cfn(key):
 
 
 def terraform_identities(out_dir):
-    """address -> {attribute: value} for the name-like attributes of every resource."""
-    doc = json.loads((out_dir / "main.tf.json").read_text())
+    """address -> {attribute: value} for the name-like attributes of every resource,
+    and the root module holding it: each root has its own state, so a resource
+    that moves to another root is destroyed in one and created in the other."""
     found = {}
-    for kind in ("resource", "data"):
-        for rtype, resources in doc.get(kind, {}).items():
-            for rname, body in resources.items():
-                names = {k: v for k, v in body.items() if is_name_key_tf(k)}
-                tags = body.get("tags")
-                if isinstance(tags, dict) and "Name" in tags:
-                    names["tags.Name"] = tags["Name"]
-                found[f"{kind}.{rtype}.{rname}"] = names
-    for name, body in doc.get("output", {}).items():
-        found[f"output.{name}"] = {}
+    for root in tfroots.load_roots(str(out_dir)):
+        doc = root["config"]
+        for kind in ("resource", "data"):
+            for rtype, resources in doc.get(kind, {}).items():
+                if rtype == "terraform_remote_state":
+                    continue
+                for rname, body in resources.items():
+                    names = {k: v for k, v in body.items() if is_name_key_tf(k)}
+                    tags = body.get("tags")
+                    if isinstance(tags, dict) and "Name" in tags:
+                        names["tags.Name"] = tags["Name"]
+                    if kind == "resource":
+                        names["root"] = root["dir"]
+                        found[f"{kind}.{rtype}.{rname}"] = names
+                    else:
+                        # Lookups hold no state: each root that reads one has its copy.
+                        found[f"{root['dir']}/{kind}.{rtype}.{rname}"] = names
+        for name, body in doc.get("output", {}).items():
+            # The values one root passes another follow the layout; the model's
+            # outputs are what operators and runbooks read, by root and name.
+            if not body.get("description", "").startswith("read from this root's state by"):
+                found[f"output.{name}"] = {"root": root["dir"]}
     return found
 
 
@@ -247,6 +263,23 @@ def cloudformation_identities(out_dir):
         for output_id, output in doc.get("Outputs", {}).items():
             found[f"{template.name}/Outputs/{output_id}"] = {"Export": output.get("Export")}
     return found
+
+
+def identity_problems(base, variant):
+    """What `variant` renamed, lost or moved to another root of what `base` had."""
+    problems = []
+    for address, names in sorted(base.items()):
+        if address not in variant:
+            problems.append(f"{address} is gone (renamed or moved)")
+            continue
+        for attribute, value in names.items():
+            now = variant[address].get(attribute)
+            if attribute == "root" and now != value:
+                problems.append(f"{address} moved from root {value} to root {now}: "
+                                "destroyed in one state, created in the other")
+            elif now != value:
+                problems.append(f"{address} {attribute}: {json.dumps(value)} -> {json.dumps(now)}")
+    return problems
 
 
 IDENTITIES = {"terraform": terraform_identities, "cloudformation": cloudformation_identities}
@@ -280,6 +313,17 @@ class StableNames(unittest.TestCase):
             raise AssertionError(f"{label} ({target}) does not compile:\n{result.stdout}{result.stderr}")
         return IDENTITIES[target](out)
 
+    def test_a_resource_moved_to_another_root_is_flagged(self):
+        base = self.base["terraform"]
+        address = "resource.aws_rds_cluster.ledger_secondary"
+        self.assertEqual(base[address]["root"], "secondary")
+        moved = json.loads(json.dumps(base))
+        moved[address]["root"] = "secondary-foundation"
+        self.assertEqual(identity_problems(base, moved),
+                         [f"{address} moved from root secondary to root secondary-foundation: "
+                          "destroyed in one state, created in the other"])
+        self.assertEqual(identity_problems(base, base), [])
+
     def test_reference_spec_has_identities(self):
         for target, identities in self.base.items():
             self.assertGreater(len(identities), 50, target)
@@ -288,15 +332,7 @@ class StableNames(unittest.TestCase):
         for target in IDENTITIES:
             with self.subTest(change=label, target=target):
                 variant = self.compile(label.replace(" ", "_"), text, target)
-                problems = []
-                for address, names in sorted(self.base[target].items()):
-                    if address not in variant:
-                        problems.append(f"{address} is gone (renamed or moved)")
-                        continue
-                    for attribute, value in names.items():
-                        now = variant[address].get(attribute)
-                        if now != value:
-                            problems.append(f"{address} {attribute}: {json.dumps(value)} -> {json.dumps(now)}")
+                problems = identity_problems(self.base[target], variant)
                 self.assertEqual(problems, [], f"{label} changed existing identities:\n" + "\n".join(problems))
 
     def test_adding_a_block_renames_nothing(self):
