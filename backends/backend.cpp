@@ -11,7 +11,7 @@ namespace paydrc::backends {
 
 const std::vector<Backend>& all_backends() {
   static const std::vector<Backend> table = {
-      {"terraform", "Terraform JSON (main.tf.json) for the hashicorp/aws provider 5.x", terraform::emit},
+      {"terraform", "Terraform JSON (a root module per region stage, manifest.json) for the hashicorp/aws provider 5.x", terraform::emit},
       {"cloudformation", "CloudFormation: one template per region plus a deploy manifest", cloudformation::emit,
        cloudformation::validate_templates},
   };

@@ -403,16 +403,32 @@ json Builder::env_label(const infra::EnvLabel& label) {
   return json{{"Fn::If", json::array({plain_condition(label), "", labelled})}};
 }
 
-json Builder::stack_output(Kind kind, const std::string& id, Attr attr) {
+// A replicated secret's ARN is the primary's with the region replaced (Secrets
+// Manager User Guide, "Replicate AWS Secrets Manager secrets across Regions"):
+// `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX`, and secret
+// names hold no colon, so the seventh field is the name with its random suffix.
+json Builder::replica_value(const infra::Ref& r) const {
+  if (r.kind != Kind::Secret || r.attr != Attr::Arn) throw std::logic_error("only secrets have replica ARNs");
+  const json arn = local_value(r.kind, r.id, r.attr);
+  return json{{"Fn::Sub", json::array({"arn:${AWS::Partition}:secretsmanager:" + r.replica_region +
+                                           ":${AWS::AccountId}:secret:${NameWithSuffix}",
+                                       {{"NameWithSuffix", {{"Fn::Select", json::array({6, {{"Fn::Split",
+                                                                                             json::array({":", arn})}}})}}}}})}};
+}
+
+json Builder::stack_output(const infra::Ref& r) {
+  const auto [kind, id, attr, replica_region] = r;
   const std::size_t producer = stack_of({kind, id});
   const std::size_t consumer = current_stack();
-  const std::string output = logical(kind, id) + std::string(attr_name(attr));
+  std::string output = logical(kind, id) + std::string(attr_name(attr));
+  if (!replica_region.empty()) output += camel(replica_region);  // ...ArnUsWest2
   Stack& from = placement_->stacks[producer];
   json& outputs = from.document["Outputs"];
   if (!outputs.contains(output)) {
-    outputs[output] = {
-        {"Description", std::string(attr_name(attr)) + " of " + logical(kind, id) + ", read by later stacks"},
-        {"Value", local_value(kind, id, attr)}};
+    const std::string what = replica_region.empty() ? std::string(attr_name(attr))
+                                                    : std::string(attr_name(attr)) + " in " + replica_region;
+    outputs[output] = {{"Description", what + " of " + logical(kind, id) + ", read by later stacks"},
+                       {"Value", replica_region.empty() ? local_value(kind, id, attr) : replica_value(r)}};
   }
   bool known = false;
   for (const Import& i : imports_)
@@ -428,8 +444,15 @@ json Builder::stack_output(Kind kind, const std::string& id, Attr attr) {
 json Builder::ref(Kind kind, const std::string& id, Attr attr) {
   const Unit target{kind, id};
   record(target);
-  if (placement_ && stack_of(target) != current_stack()) return stack_output(kind, id, attr);
+  if (placement_ && stack_of(target) != current_stack()) return stack_output(infra::Ref{kind, id, attr});
   return local_value(kind, id, attr);
+}
+
+json Builder::ref(const infra::Ref& r) {
+  if (r.replica_region.empty()) return ref(r.kind, r.id, r.attr);
+  record({r.kind, r.id});
+  if (placement_ && stack_of({r.kind, r.id}) != current_stack()) return stack_output(r);
+  return replica_value(r);
 }
 
 json Builder::text(const infra::Text& text) {
@@ -509,6 +532,7 @@ std::string Builder::fragment(const infra::Text& text) {
       sub += escape_sub(label->before) + "${EnvironmentSuffix}" + escape_sub(label->after);
     } else {
       const auto& r = std::get<infra::Ref>(part);
+      if (!r.replica_region.empty()) throw std::logic_error("a replica's ARN inside Fn::Sub text");
       record({r.kind, r.id});
       sub += local_fragment(r.kind, r.id, r.attr);
     }
@@ -553,6 +577,24 @@ void Builder::output(const std::string& name, const std::string& description, co
     if (placement_->stacks[i].stage == "main") stack = i;
   }
   json v = value.literal();
+  // An existing zone is a stack parameter (front_door.cpp): the output goes with
+  // the zone's failover records.
+  if (value.parts.size() == 1) {
+    const auto* r = std::get_if<infra::Ref>(&value.parts.front());
+    for (const infra::HostedZone& z : model_.hosted_zones) {
+      if (r == nullptr || r->kind != Kind::HostedZone || z.id != r->id || z.created) continue;
+      for (const infra::FailoverRecord& rec : model_.failover_records) {
+        if (rec.zone != z.id) continue;
+        const Unit saved = current_;
+        current_ = {Kind::FailoverRecord, rec.id};
+        stack = current_stack();
+        v = parameter(zone_parameter(z));
+        current_ = saved;
+        document(stack)["Outputs"][camel(name)] = {{"Description", description}, {"Value", v}};
+        return;
+      }
+    }
+  }
   for (const auto& part : value.parts) {
     if (const auto* r = std::get_if<infra::Ref>(&part)) {
       const Unit saved = current_;

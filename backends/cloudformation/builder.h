@@ -77,7 +77,8 @@ class Builder {
 
   // The value of another unit's attribute, seen from the current unit.
   json ref(infra::Kind kind, const std::string& id, infra::Attr attr = infra::Attr::Id);
-  json ref(const infra::Ref& r) { return ref(r.kind, r.id, r.attr); }
+  // With `replica_region`: the ARN of the resource's replica in that region.
+  json ref(const infra::Ref& r);
   // A Text as a plain string, Ref/GetAtt, Fn::Sub or (with values from other
   // stacks, which Fn::Sub's variable map does not take) Fn::Join.
   json text(const infra::Text& text);
@@ -128,7 +129,8 @@ class Builder {
   // `${Logical}` / `${Logical.Attr}` or a longer Fn::Sub fragment, in the producer.
   std::string local_fragment(infra::Kind kind, const std::string& id, infra::Attr attr) const;
   json local_value(infra::Kind kind, const std::string& id, infra::Attr attr) const;
-  json stack_output(infra::Kind kind, const std::string& id, infra::Attr attr);
+  json stack_output(const infra::Ref& r);
+  json replica_value(const infra::Ref& r) const;
   void record(const Unit& target);
 
   const infra::Model& model_;

@@ -61,6 +61,8 @@ void emit_cluster(Builder& b, const infra::DbCluster& c) {
                 {"CopyTagsToSnapshot", true},
                 {"Tags", b.name_tags(c.identifier)}};
   for (const auto& [key, value] : c.tags) props["Tags"].push_back({{"Key", key}, {"Value", value}});
+  // The RDS Data API (AWS::RDS::DBCluster `EnableHttpEndpoint`).
+  if (c.data_api) props["EnableHttpEndpoint"] = true;
   if (c.database_name) props["DatabaseName"] = *c.database_name;
   if (c.master_secret) {
     for (const infra::Secret& s : b.model().secrets) {

@@ -23,7 +23,8 @@ void emit_compute(Document& doc) {
     body["handler"] = f.handler;
     body["memory_size"] = f.memory_mb;
     body["timeout"] = f.timeout_seconds;
-    body["filename"] = "${path.module}/" + f.archive;
+    // The zips sit beside the root directories (roots.h).
+    body["filename"] = "${path.module}/../" + f.archive;
     // The base64 SHA-256 of the zip: what Lambda reports as CodeSha256, so a plan
     // shows a change exactly when the code changed.
     if (!f.archive_sha256.empty()) body["source_code_hash"] = f.archive_sha256;

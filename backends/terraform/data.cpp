@@ -55,6 +55,8 @@ void emit_cluster(Document& doc, const infra::DbCluster& c) {
   body["kms_key_id"] = Document::ref(Kind::Key, c.key, Attr::Arn);
   body["deletion_protection"] = c.deletion_protection;
   body["iam_database_authentication_enabled"] = c.iam_auth;
+  // The RDS Data API (aws_rds_cluster `enable_http_endpoint`, provider 5.100).
+  if (c.data_api) body["enable_http_endpoint"] = true;
   body["enabled_cloudwatch_logs_exports"] = c.log_exports;
   body["backup_retention_period"] = c.backup_retention_days;
   body["preferred_backup_window"] = c.backup_window;

@@ -151,7 +151,15 @@ std::string Document::ref(Kind kind, const std::string& id, Attr attr) {
 }
 
 std::string Document::ref(const infra::Ref& r) {
-  return ref(r.kind, r.id, r.attr);
+  const std::string own = ref(r.kind, r.id, r.attr);
+  if (r.replica_region.empty()) return own;
+  // A replica's ARN is the resource's own with the region field replaced (Secrets
+  // Manager User Guide, "Replicate AWS Secrets Manager secrets across Regions");
+  // the provider exposes no replica ARN (aws_secretsmanager_secret `replica` has
+  // region, kms_key_id, status and dates only). `$${1}` is the template escape of
+  // the regex group reference `${1}`.
+  const std::string expression = own.substr(2, own.size() - 3);
+  return "${replace(" + expression + ", \"/^(arn:[^:]+:[^:]+:)[^:]+:/\", \"$${1}" + r.replica_region + ":\")}";
 }
 
 std::string Document::text(const infra::Text& text) {

@@ -73,8 +73,10 @@ void emit_front_door(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::HostedZone& z : m.hosted_zones) emit_zone(doc, z);
   for (const infra::Certificate& c : m.certificates) {
-    const infra::HostedZone* z = zone(m, c.zone);
-    const std::string dns_region = z ? z->region : c.region;
+    // The validation record goes with its certificate, through that region's
+    // provider (Route 53 is one global API whichever region a provider names):
+    // the certificate's root then validates without the zone region's root.
+    const std::string dns_region = c.region;
     doc.resource("aws_acm_certificate", c.id, c.region) = {
         {"provider", "aws." + c.region},
         {"domain_name", Document::text(c.domain)},

@@ -5,15 +5,16 @@
 #include "lower/lower.h"
 #include "package/package.h"
 #include "terraform/document.h"
+#include "terraform/roots.h"
 
 namespace paydrc::backends::terraform {
 
 namespace {
 
-// One S3 state key per system and environment, under a prefix of paydrc's own
-// so a shared state bucket stays readable.
-std::string state_key(const std::string& system, const std::string& environment_suffix) {
-  return fmt::format("paydrc/{}/{}/terraform.tfstate", system, environment_suffix);
+// The S3 prefix of a system's and environment's root states, of paydrc's own
+// so a shared state bucket stays readable (roots.h: state_key).
+std::string state_prefix(const std::string& system, const std::string& environment_suffix) {
+  return fmt::format("paydrc/{}/{}/", system, environment_suffix);
 }
 
 void emit_settings(Document& doc) {
@@ -45,13 +46,14 @@ void emit_settings(Document& doc) {
     // environment's state key is fixed here from ENVIRONMENT_SUFFIX; the
     // validation keeps `-var environment_suffix=...` from planning another
     // environment's resources into this one's state.
-    const std::string key = state_key(m.system, options.environment_suffix);
-    json backend = {{"bucket", *options.state_bucket}, {"key", key}, {"encrypt", true}, {"use_lockfile", true}};
+    // roots.cpp sets each root's own key under this prefix.
+    json backend = {{"bucket", *options.state_bucket}, {"encrypt", true}, {"use_lockfile", true}};
     if (options.state_bucket_region) backend["region"] = *options.state_bucket_region;
     terraform["backend"]["s3"] = backend;
-    const std::string state = fmt::format("s3://{}/{}", *options.state_bucket, key);
+    const std::string state = fmt::format("s3://{}/{}<root>/terraform.tfstate", *options.state_bucket,
+                                          state_prefix(m.system, options.environment_suffix));
     suffix_description += fmt::format(
-        "; state lives at {}, a key fixed when paydrc compiled this file: compile again with another "
+        "; state lives at {}, keys fixed when paydrc compiled this file: compile again with another "
         "ENVIRONMENT_SUFFIX (into its own directory) for another environment",
         state);
     only_this_environment.push_back(
@@ -84,13 +86,22 @@ void emit_settings(Document& doc) {
   if (!m.regions.empty()) doc.data("aws_caller_identity", "current", m.regions.front().role);
 
   for (const infra::Output& o : m.outputs) {
-    doc.root()["output"][o.name] = {{"description", o.description}, {"value", Document::text(o.value)}};
+    std::string value = Document::text(o.value);
+    // An existing zone is a data source, not a resource (front_door.cpp).
+    if (o.value.parts.size() == 1) {
+      if (const auto* r = std::get_if<infra::Ref>(&o.value.parts.front()); r && r->kind == infra::Kind::HostedZone) {
+        for (const infra::HostedZone& z : m.hosted_zones) {
+          if (z.id == r->id && !z.created) value = "${data.aws_route53_zone." + z.id + ".zone_id}";
+        }
+      }
+    }
+    doc.root()["output"][o.name] = {{"description", o.description}, {"value", value}};
   }
 }
 
 }  // namespace
 
-std::string render(const infra::Model& model, const EmitOptions& options) {
+json render_document(const infra::Model& model, const EmitOptions& options) {
   Document doc(model, options);
   emit_settings(doc);
   emit_identity(doc);
@@ -101,9 +112,19 @@ std::string render(const infra::Model& model, const EmitOptions& options) {
   emit_events(doc);
   emit_backups(doc);
   emit_monitoring(doc);
+  return doc.root();
+}
+
+std::optional<std::vector<OutputFile>> render(const infra::Model& model, const EmitOptions& options,
+                                              std::string& error) {
+  std::optional<std::vector<Root>> roots = split(render_document(model, options), model, options, error);
+  if (!roots) return std::nullopt;
   // nlohmann::json objects are std::maps: keys come out sorted, so the bytes
   // depend on the model only.
-  return doc.root().dump(2) + "\n";
+  std::vector<OutputFile> files;
+  files.push_back({"manifest.json", manifest(*roots, model, options).dump(2) + "\n"});
+  for (const Root& r : *roots) files.push_back({r.dir + "/main.tf.json", r.document.dump(2) + "\n"});
+  return files;
 }
 
 std::optional<std::vector<OutputFile>> emit(const ir::System& system, const EmitOptions& given, diag::Sink& sink) {
@@ -123,7 +144,13 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
   }
   if (!ok) return std::nullopt;
   const infra::Model model = lower::lower(system, lower_options);
-  files.insert(files.begin(), OutputFile{"main.tf.json", render(model, options)});
+  std::string error;
+  std::optional<std::vector<OutputFile>> roots = render(model, options, error);
+  if (!roots) {
+    sink.report(diag::Kind::InvalidReplication, system.origin.range, error);
+    return std::nullopt;
+  }
+  files.insert(files.begin(), roots->begin(), roots->end());
   return files;
 }
 

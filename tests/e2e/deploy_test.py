@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """End-to-end deploy test: paydrc's Terraform output applied to moto.
 
-Flow (see README.md beside this file):
+Flow (see README.md beside this file; the machinery is tfroots.py):
   1. get the generated directory: $PAYDRC_TF_DIR, else run
      `$PAYDRC_BIN specs/payment.pdr --target terraform -o <tmp>` from the repo root;
-  2. copy it to a temp dir and write `zz_moto_override.tf.json`, which points every
-     aliased `provider "aws"` of main.tf.json at moto (the generated files stay clean);
+  2. copy it to a temp dir and write `zz_moto_override.tf.json` into every root,
+     pointing its aliased `provider "aws"` at moto (the generated files stay clean);
   3. start moto with paydrc's extension (moto_ext.py) on 127.0.0.1, free port;
-  4. terraform init -plugin-dir (local provider mirror), apply, check with boto3 in
-     both regions, `plan -detailed-exitcode` expecting 0 (no changes), destroy.
+  4. per root, in manifest order: terraform init -plugin-dir (local provider
+     mirror), apply; check with boto3 in both regions; `plan -detailed-exitcode`
+     of every root expecting 0 (no changes); destroy the roots in reverse order.
 
 Skips (with a message) only when `terraform` or moto/boto3 is absent; a missing
 generator or provider mirror is a failure.
@@ -19,8 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,268 +37,9 @@ STEP_CAP_S = {"paydrc": 120, "init": 180, "apply": 720, "plan": 300, "unprotect"
 PRIMARY_REGION = "us-east-1"
 SECONDARY_REGION = "us-west-2"
 
-# Terraform resource / data / ephemeral type prefix -> provider `endpoints` key.
-# Only canonical keys (no aliases: `events`, not `cloudwatchevents`).
-ENDPOINT_BY_PREFIX = [
-    ("aws_cloudwatch_event_", "events"),
-    ("aws_cloudwatch_log_", "logs"),
-    ("aws_cloudwatch_", "cloudwatch"),
-    ("aws_apigatewayv2_", "apigatewayv2"),
-    ("aws_api_gateway_", "apigateway"),
-    ("aws_acm_", "acm"),
-    ("aws_backup_", "backup"),
-    ("aws_dynamodb_", "dynamodb"),
-    ("aws_iam_", "iam"),
-    ("aws_kms_", "kms"),
-    ("aws_lambda_", "lambda"),
-    ("aws_rds_", "rds"),
-    ("aws_db_", "rds"),
-    ("aws_route53_", "route53"),
-    ("aws_secretsmanager_", "secretsmanager"),
-    ("aws_sns_", "sns"),
-    ("aws_sqs_", "sqs"),
-    ("aws_ssm_", "ssm"),
-    ("aws_s3_", "s3"),
-    ("aws_xray_", "xray"),
-    ("aws_caller_identity", "sts"),
-    ("aws_vpc", "ec2"),
-    ("aws_subnet", "ec2"),
-    ("aws_internet_gateway", "ec2"),
-    ("aws_egress_only_internet_gateway", "ec2"),
-    ("aws_eip", "ec2"),
-    ("aws_nat_gateway", "ec2"),
-    ("aws_route_table", "ec2"),
-    ("aws_route", "ec2"),  # after aws_route53_ / aws_route_table
-    ("aws_security_group", "ec2"),
-    ("aws_network_acl", "ec2"),
-    ("aws_default_", "ec2"),
-    ("aws_flow_log", "ec2"),
-    ("aws_availability_zones", "ec2"),
-    ("aws_ec2_", "ec2"),
-]
-# Needed whatever the resources: STS (account id), and services the provider calls
-# behind other resources (ENI cleanup of VPC functions, KMS key lookups, IAM roles).
-BASE_ENDPOINTS = {"sts", "iam", "ec2", "kms"}
-# Types that make no API call at all.
-NO_ENDPOINT = {"aws_partition", "aws_region", "aws_arn", "aws_default_tags",
-               "aws_iam_policy_document"}
-
-
-def endpoint_key(tf_type: str) -> str | None:
-    if tf_type in NO_ENDPOINT:
-        return None
-    for prefix, key in ENDPOINT_BY_PREFIX:
-        if tf_type.startswith(prefix):
-            return key
-    raise KeyError(tf_type)
-
-
-def provider_blocks(cfg: dict) -> list[dict]:
-    blocks = cfg.get("provider", {}).get("aws", [])
-    if isinstance(blocks, dict):
-        blocks = [blocks]
-    return list(blocks)
-
-
-def used_types(cfg: dict) -> set[str]:
-    types = set()
-    for section in ("resource", "data", "ephemeral"):
-        types.update(cfg.get(section, {}).keys())
-    return types
-
-
-def build_override(cfg: dict, moto_url: str) -> dict:
-    """The provider override that points every `provider "aws"` block at moto."""
-    keys = set(BASE_ENDPOINTS)
-    unknown = []
-    for t in sorted(used_types(cfg)):
-        try:
-            k = endpoint_key(t)
-        except KeyError:
-            unknown.append(t)
-            continue
-        if k:
-            keys.add(k)
-    if unknown:
-        raise AssertionError(
-            "no moto endpoint mapping for resource types %s: extend "
-            "ENDPOINT_BY_PREFIX in tests/e2e/deploy_test.py" % unknown)
-    endpoints = {k: moto_url for k in sorted(keys)}
-    blocks = provider_blocks(cfg)
-    if not blocks:
-        blocks = [{}]
-    out = []
-    for b in blocks:
-        o = {}
-        if b.get("alias"):
-            o["alias"] = b["alias"]
-        o.update({
-            "access_key": "test",
-            "secret_key": "test",
-            "skip_credentials_validation": True,
-            "skip_metadata_api_check": True,
-            "skip_requesting_account_id": False,
-            "max_retries": 2,
-            "endpoints": [endpoints],
-        })
-        if "s3" in keys:
-            o["s3_use_path_style"] = True
-        out.append(o)
-    override = {"provider": {"aws": out}}
-    if cfg.get("terraform", {}).get("backend"):
-        # A remote state backend (TERRAFORM_STATE_BUCKET at compile time) would
-        # reach real S3: keep state local for the emulator run.
-        override["terraform"] = {"backend": {"local": {}}}
-    return override
-
-
-# Arguments that make AWS refuse a delete, and the value that lifts the refusal.
-PROTECTION_ARGS = {"deletion_protection": False, "deletion_protection_enabled": False}
-
-
-def build_unprotect_override(cfg: dict) -> dict:
-    """Override that turns off deletion protection wherever main.tf.json turns it on."""
-    out: dict = {}
-    for rtype, resources in cfg.get("resource", {}).items():
-        for name, body in resources.items():
-            if not isinstance(body, dict):
-                continue
-            for arg, off in PROTECTION_ARGS.items():
-                if arg in body and body[arg] != off:
-                    out.setdefault(rtype, {}).setdefault(name, {})[arg] = off
-    return {"resource": out} if out else {}
-
-
-def find_plugin_dir() -> str | None:
-    env = os.environ.get("TF_PLUGIN_DIR")
-    if env:
-        return env
-    home = os.path.expanduser("~")
-    roots = ["/opt", "/usr/local/share", "/usr/share",
-             os.path.join(home, ".terraform.d"), os.path.join(home, ".local", "share")]
-    for root in roots:
-        if not os.path.isdir(root):
-            continue
-        for dirpath, dirnames, _ in os.walk(root):
-            if dirpath.count(os.sep) - root.count(os.sep) >= 5:
-                dirnames[:] = []
-                continue
-            if os.path.isdir(os.path.join(dirpath, "registry.terraform.io", "hashicorp", "aws")):
-                return dirpath
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") or root.endswith(".terraform.d")]
-    return None
-
-
-def have_moto() -> bool:
-    try:
-        import boto3  # noqa: F401
-        import moto  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-class Deadline:
-    def __init__(self, total: float):
-        self.end = time.monotonic() + total
-
-    def left(self) -> float:
-        return self.end - time.monotonic()
-
-    def timeout(self, step: str) -> float:
-        left = self.left()
-        if left <= 5:
-            raise AssertionError(f"e2e time budget exhausted before step {step}")
-        return min(STEP_CAP_S.get(step, 300), left)
-
-
-def run(cmd, cwd, env, timeout, log_path):
-    """Run cmd in its own process group, output to log_path; kill the group on timeout."""
-    with open(log_path, "wb") as log:
-        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            return p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGTERM)
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-            return None
-
-
-def tail(path: str, n: int = 60) -> str:
-    try:
-        with open(path, "r", errors="replace") as f:
-            lines = f.readlines()
-    except OSError:
-        return ""
-    return "".join(lines[-n:])
-
-
-class MotoProcess:
-    """moto + paydrc's extension (moto_ext.py) as a subprocess on 127.0.0.1."""
-
-    def __init__(self, log_path: str):
-        self.log_path = log_path
-        self.proc = None
-        self.url = None
-
-    def start(self, timeout: float = 60):
-        env = dict(os.environ)
-        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        env["MOTO_ACM_VALIDATION_WAIT"] = "0"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "moto_ext.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-            env=env, start_new_session=True)
-        # read the MOTO_PORT line without blocking forever
-        import selectors
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        end = time.monotonic() + timeout
-        line = b""
-        while time.monotonic() < end and not line.endswith(b"\n"):
-            if not sel.select(timeout=max(0.1, end - time.monotonic())):
-                break
-            ch = self.proc.stdout.read1(1)
-            if not ch:
-                break
-            line += ch
-        sel.close()
-        m = re.match(rb"MOTO_PORT=(\d+)", line)
-        if not m:
-            self.stop()
-            raise AssertionError("moto did not start: " + tail(self.log_path))
-        self.url = f"http://127.0.0.1:{int(m.group(1))}"
-        return self.url
-
-    def stop(self):
-        if not self.proc:
-            return
-        try:
-            if self.proc.poll() is None:
-                try:
-                    self.proc.stdin.close()
-                except OSError:
-                    pass
-                self.proc.terminate()
-                try:
-                    self.proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-        finally:
-            for f in (self.proc.stdout, getattr(self, "_log", None)):
-                try:
-                    if f:
-                        f.close()
-                except OSError:
-                    pass
-            self.proc = None
+sys.path.insert(0, HERE)
+from tfroots import (Deadline, MotoProcess, StepFailed, Workspace, build_override,  # noqa: E402
+                     build_unprotect_override, closed_port_url, find_plugin_dir, have_moto, run, tail)
 
 
 TERRAFORM = shutil.which("terraform")
@@ -332,6 +72,23 @@ class OverrideFileTest(unittest.TestCase):
             self.assertEqual(set(ep.values()), {"http://127.0.0.1:1"})
         self.assertNotIn("terraform", o)
 
+    def test_one_region_can_point_elsewhere(self):
+        # A region taken away: its provider at a closed port, the others at moto.
+        o = build_override(self.CFG, "http://127.0.0.1:1", {"primary": "http://127.0.0.1:2"})
+        urls = {b["alias"]: set(b["endpoints"][0].values()) for b in o["provider"]["aws"]}
+        self.assertEqual(urls, {"primary": {"http://127.0.0.1:2"}, "secondary": {"http://127.0.0.1:1"}})
+        closed = closed_port_url()
+        self.assertRegex(closed, r"^http://127\.0\.0\.1:\d+$")
+
+    def test_remote_state_makes_no_api_call(self):
+        cfg = {"provider": {"aws": [{"alias": "secondary"}]},
+               "terraform": {"backend": {"s3": {"bucket": "b"}}},
+               "data": {"terraform_remote_state": {"primary": {"backend": "s3"}}}}
+        o = build_override(cfg, "http://127.0.0.1:1")
+        self.assertEqual(o["terraform"], {"backend": {"local": {}}})
+        self.assertEqual(o["data"]["terraform_remote_state"]["primary"],
+                         {"backend": "local", "config": {"path": "../primary/terraform.tfstate"}})
+
     def test_unknown_resource_type_is_an_error(self):
         with self.assertRaises(AssertionError):
             build_override({"resource": {"aws_made_up_thing": {"x": {}}}}, "http://127.0.0.1:1")
@@ -347,7 +104,7 @@ class DeployToMotoTest(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
-        self.deadline = Deadline(TOTAL_BUDGET_S)
+        self.deadline = Deadline(TOTAL_BUDGET_S, STEP_CAP_S)
         self.work = tempfile.mkdtemp(prefix="paydrc-e2e-")
         self.logs = os.path.join(self.work, "logs")
         os.makedirs(self.logs)
@@ -373,8 +130,7 @@ class DeployToMotoTest(unittest.TestCase):
         rc = run(cmd, cwd, env, self.deadline.timeout(name), log)
         self.timings[name] = time.monotonic() - t0
         if rc is None:
-            self.fail(f"{name} timed out after {self.timings[name]:.0f}s\n--- {name} log tail ---\n"
-                      f"{tail(log)}\n--- moto log tail ---\n{tail(self.moto_log, 30) if self.moto else ''}")
+            self.fail(f"{name} timed out after {self.timings[name]:.0f}s\n--- {name} log tail ---\n{tail(log)}")
         if rc not in ok_codes:
             self.fail(f"{name} exited {rc} (expected {ok_codes})\n--- {name} log tail ---\n{tail(log, 120)}")
         return rc
@@ -382,12 +138,12 @@ class DeployToMotoTest(unittest.TestCase):
     def generated_dir(self) -> str:
         tf_dir = os.environ.get("PAYDRC_TF_DIR")
         if tf_dir:
-            if not os.path.isfile(os.path.join(tf_dir, "main.tf.json")):
-                self.fail(f"PAYDRC_TF_DIR={tf_dir} has no main.tf.json")
+            if not os.path.isfile(os.path.join(tf_dir, "manifest.json")):
+                self.fail(f"PAYDRC_TF_DIR={tf_dir} has no manifest.json (paydrc's Terraform roots)")
             return tf_dir
         paydrc = os.environ.get("PAYDRC_BIN")
         if not paydrc or not os.access(paydrc, os.X_OK):
-            self.fail("set PAYDRC_TF_DIR (a directory with main.tf.json) or PAYDRC_BIN "
+            self.fail("set PAYDRC_TF_DIR (a directory paydrc wrote Terraform roots to) or PAYDRC_BIN "
                       f"(the paydrc binary); got PAYDRC_BIN={paydrc!r}")
         out = os.path.join(self.work, "generated")
         env = dict(os.environ)
@@ -395,31 +151,9 @@ class DeployToMotoTest(unittest.TestCase):
             env.pop(v, None)
         self.step("paydrc", [paydrc, "specs/payment.pdr", "--target", "terraform", "-o", out],
                   REPO, env)
-        if not os.path.isfile(os.path.join(out, "main.tf.json")):
-            self.fail(f"paydrc wrote no main.tf.json into {out}")
+        if not os.path.isfile(os.path.join(out, "manifest.json")):
+            self.fail(f"paydrc wrote no manifest.json into {out}")
         return out
-
-    def tf_env(self):
-        env = dict(os.environ)
-        for v in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
-                  "AWS_SHARED_CREDENTIALS_FILE", "TF_CLI_ARGS", "TF_CLI_ARGS_apply",
-                  "TF_CLI_ARGS_plan", "TF_CLI_ARGS_destroy", "TF_CLI_ARGS_init",
-                  "TF_WORKSPACE", "TF_DATA_DIR"):
-            env.pop(v, None)
-        env.update({
-            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": PRIMARY_REGION,
-            "AWS_DEFAULT_REGION": PRIMARY_REGION,
-            "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
-        })
-        env.pop("TF_PLUGIN_CACHE_DIR", None)
-        # An empty CLI configuration: no user-level provider mirrors or credentials
-        # helpers; providers come only from -plugin-dir.
-        cli_config = os.path.join(self.work, "terraformrc")
-        if not os.path.exists(cli_config):
-            open(cli_config, "w").close()
-        env["TF_CLI_CONFIG_FILE"] = cli_config
-        return env
 
     def client(self, service, region):
         import boto3
@@ -437,13 +171,10 @@ class DeployToMotoTest(unittest.TestCase):
             self.fail("no local provider mirror: set TF_PLUGIN_DIR to the directory holding "
                       "registry.terraform.io/hashicorp/aws")
         src = self.generated_dir()
-        tf = os.path.join(self.work, "tf")
-        shutil.copytree(src, tf, ignore=shutil.ignore_patterns(
-            ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "zz_*_override.tf.json"))
-        with open(os.path.join(tf, "main.tf.json")) as f:
-            cfg = json.load(f)
-        self.cfg = cfg
-        self.env_suffix = (cfg.get("variable", {}).get("environment_suffix", {})
+        ws = Workspace(src, self.work, plugin_dir, self.deadline)
+        self.ws = ws
+        self.assertGreater(len(ws.roots), 1, "one root module per region stage")
+        self.env_suffix = (ws.roots[0]["config"].get("variable", {}).get("environment_suffix", {})
                            .get("default", "dev"))
 
         self.moto_log = os.path.join(self.logs, "moto.log")
@@ -451,40 +182,56 @@ class DeployToMotoTest(unittest.TestCase):
         t0 = time.monotonic()
         url = self.moto.start()
         self.timings["moto start"] = time.monotonic() - t0
-
-        with open(os.path.join(tf, "zz_moto_override.tf.json"), "w") as f:
-            json.dump(build_override(cfg, url), f, indent=2)
+        ws.write_overrides(url)
         self.create_existing_zones()
 
-        env = self.tf_env()
-        self.step("init", [TERRAFORM, "init", "-input=false", "-no-color",
-                           f"-plugin-dir={plugin_dir}"], tf, env)
-        self.step("apply", [TERRAFORM, "apply", "-auto-approve", "-input=false", "-no-color"],
-                  tf, env)
-        t0 = time.monotonic()
-        self.check_resources()
-        self.timings["boto3 checks"] = time.monotonic() - t0
-        rc = self.step("plan", [TERRAFORM, "plan", "-detailed-exitcode", "-input=false",
-                                "-no-color"], tf, env, ok_codes=(0, 2))
-        if rc == 2:
-            self.fail("post-apply plan is not empty (drift on moto):\n" + self.plan_changes(tf))
-        # The generated configuration protects its data tiers (deletion protection on
-        # the global cluster, clusters and tables), as it should: lift it the way an
-        # operator would, with a configuration change applied before destroy.
-        unprotect = build_unprotect_override(cfg)
-        if unprotect:
-            with open(os.path.join(tf, "zz_moto_teardown_override.tf.json"), "w") as f:
-                json.dump(unprotect, f, indent=2)
-            self.step("unprotect", [TERRAFORM, "apply", "-auto-approve", "-input=false",
-                                    "-no-color"], tf, env)
-        self.step("destroy", [TERRAFORM, "destroy", "-auto-approve", "-input=false",
-                              "-no-color"], tf, env)
+        try:
+            # Root by root in manifest order: each applies on the state of the earlier ones.
+            for d in ws.dirs():
+                ws.init([d])
+                ws.apply([d])
+            t0 = time.monotonic()
+            self.check_resources()
+            self.timings["boto3 checks"] = time.monotonic() - t0
+            for d in ws.dirs():
+                if ws.plan(d) == 2:
+                    self.fail(f"post-apply plan of {d} is not empty (drift on moto):\n"
+                              + ws.plan_changes(f"plan {d}"))
+            self.check_region_outage_plans(ws, url)
+            # The generated configuration protects its data tiers (deletion protection on
+            # the global cluster, clusters and tables), as it should: lift it the way an
+            # operator would, with a configuration change applied before destroy.
+            ws.unprotect()
+            ws.destroy()
+        except StepFailed as e:
+            self.fail(f"{e}\n--- moto log tail ---\n{tail(self.moto_log, 30)}")
+        finally:
+            self.timings.update(ws.timings)
         self.check_destroyed()
+
+    def check_region_outage_plans(self, ws, url):
+        """Contract C1 on the emulator: with the home region's API unreachable (its
+        provider pointed at a closed local port), every root of the other regions
+        still plans, without changes: it reads the home region's values from state.
+        The home region's main root, planned the same way, fails: the cut is real."""
+        home = next(r["region"] for r in ws.roots if r["stage"] == "main")
+        ws.write_overrides(url, {home: closed_port_url()})
+        try:
+            for r in ws.roots:
+                if r["region"] == home:
+                    continue
+                name = f"outage-plan {r['dir']}"
+                if ws.plan(r["dir"], name) == 2:
+                    self.fail(f"{r['dir']} plans changes with {home} down:\n" + ws.plan_changes(name))
+            main = next(r["dir"] for r in ws.roots if r["stage"] == "main")
+            with self.assertRaises(StepFailed, msg=f"{main} planned with its region's API unreachable"):
+                ws.plan(main, f"outage-plan {main}")
+        finally:
+            ws.write_overrides(url)
 
     def existing_zones(self) -> list[str]:
         """The zones the configuration looks up rather than creates."""
-        zones = self.cfg.get("data", {}).get("aws_route53_zone", {})
-        return sorted(z["name"] for z in zones.values() if "name" in z)
+        return self.ws.existing_zones()
 
     def create_existing_zones(self):
         # paydrc uses an existing, delegated zone by default, as a team would have
@@ -492,13 +239,6 @@ class DeployToMotoTest(unittest.TestCase):
         r53 = self.client("route53", PRIMARY_REGION)
         for name in self.existing_zones():
             r53.create_hosted_zone(Name=name, CallerReference=f"e2e-{name}")
-
-    def plan_changes(self, tf):
-        log = os.path.join(self.logs, "plan.log")
-        text = tail(log, 400)
-        lines = [l for l in text.splitlines()
-                 if re.match(r"\s*(#|[~+-] |-/\+)", l) or "Plan:" in l]
-        return "\n".join(lines[:200]) or text
 
     # -- boto3 checks -------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """Terraform backend: goldens, `terraform validate`, determinism, configuration.
 
 Run by ctest as `python3 terraform_test.py --paydrc PATH --root SOURCE_DIR`.
-Goldens: golden/terraform/<case>/main.tf.json for specs/payment.pdr (case
-`payment`) and every golden/terraform/<case>.pdr. Rewrite them with
-PAYDRC_UPDATE_GOLDENS=1 and review the change as a git diff.
+Goldens: golden/terraform/<case>/ holds manifest.json and <root>/main.tf.json of
+every root module, for specs/payment.pdr (case `payment`) and every
+golden/terraform/<case>.pdr. Rewrite them with PAYDRC_UPDATE_GOLDENS=1 and review
+the change as a git diff.
 
-`terraform validate` needs the local mirror of the AWS provider: TF_PLUGIN_DIR,
-else the first folder holding registry.terraform.io/hashicorp/aws under a few
-usual places. Without `terraform` on PATH those tests skip and say why.
+`terraform validate` (per root, offline) needs the local mirror of the AWS
+provider: TF_PLUGIN_DIR, else the first folder holding
+registry.terraform.io/hashicorp/aws under a few usual places (tests/e2e/tfroots.py).
+Without `terraform` on PATH those tests skip and say why.
 """
 
 import argparse
@@ -20,6 +22,9 @@ import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+import tfroots  # noqa: E402  (the output layout and the provider mirror)
 
 ARGS = None
 # Variables that change the output on purpose; each test sets them itself.
@@ -47,21 +52,18 @@ def compile_spec(spec, out_dir, env=None, cwd=None):
 
 
 def find_plugin_dir():
-    candidates = []
-    if os.environ.get("TF_PLUGIN_DIR"):
-        candidates.append(Path(os.environ["TF_PLUGIN_DIR"]))
-    for base in (Path("/opt"), Path("/usr/share"), Path("/usr/local/share"),
-                 Path.home() / ".terraform.d", Path.home() / ".local/share/terraform"):
-        if base.is_dir():
-            candidates.append(base)
-            candidates.extend(sorted(p for p in base.iterdir() if p.is_dir()))
-            plugins = base / "plugins"
-            if plugins.is_dir():
-                candidates.append(plugins)
-    for c in candidates:
-        if (c / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-            return c
-    return None
+    found = tfroots.find_plugin_dir()
+    return Path(found) if found else None
+
+
+def generated_files(out):
+    """What a golden records: manifest.json and every root's main.tf.json (the
+    function zips have their own tests)."""
+    return sorted(str(p.relative_to(out)) for p in Path(out).rglob("*.json"))
+
+
+def merged(out):
+    return tfroots.merged_config(str(out))
 
 
 class Goldens(unittest.TestCase):
@@ -72,35 +74,52 @@ class Goldens(unittest.TestCase):
                 out = Path(tmp) / "out"
                 result = compile_spec(spec, out)
                 self.assertEqual(result.returncode, 0, result.stderr)
-                actual = (out / "main.tf.json").read_bytes()
-                golden = Path(ARGS.root) / "golden" / "terraform" / name / "main.tf.json"
+                golden = Path(ARGS.root) / "golden" / "terraform" / name
+                actual = generated_files(out)
                 if update:
-                    golden.parent.mkdir(parents=True, exist_ok=True)
-                    golden.write_bytes(actual)
+                    for old in generated_files(golden) if golden.is_dir() else []:
+                        if old not in actual:
+                            (golden / old).unlink()
+                    for rel in actual:
+                        (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (golden / rel).write_bytes((out / rel).read_bytes())
+                    for d in sorted(golden.iterdir()):
+                        if d.is_dir() and not any(d.iterdir()):
+                            d.rmdir()
                     continue
-                self.assertTrue(golden.exists(), f"{golden} missing: run with PAYDRC_UPDATE_GOLDENS=1")
-                self.assertEqual(actual.decode(), golden.read_text(),
-                                 f"{name}: output differs from {golden} "
-                                 "(PAYDRC_UPDATE_GOLDENS=1 rewrites it)")
+                self.assertTrue(golden.is_dir(), f"{golden} missing: run with PAYDRC_UPDATE_GOLDENS=1")
+                self.assertEqual(actual, generated_files(golden),
+                                 f"{name}: the roots differ from {golden} (PAYDRC_UPDATE_GOLDENS=1 rewrites them)")
+                for rel in actual:
+                    self.assertEqual((out / rel).read_text(), (golden / rel).read_text(),
+                                     f"{name}: {rel} differs from {golden / rel} "
+                                     "(PAYDRC_UPDATE_GOLDENS=1 rewrites it)")
 
 
 @unittest.skipIf(shutil.which("terraform") is None,
                  "`terraform` is not on PATH: the validate tests need Terraform 1.11")
 class Validate(unittest.TestCase):
-    def validate(self, directory):
+    def validate(self, out):
+        """`terraform validate` of every root of the manifest, offline."""
         plugin_dir = find_plugin_dir()
         self.assertIsNotNone(plugin_dir, "no provider mirror found: set TF_PLUGIN_DIR to the folder "
                                          "holding registry.terraform.io/hashicorp/aws")
         env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=os.devnull)
-        init = subprocess.run(["terraform", "init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir}"],
-                              cwd=directory, env=env, capture_output=True, text=True)
-        self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
-        run = subprocess.run(["terraform", "validate", "-json"], cwd=directory, env=env,
-                             capture_output=True, text=True)
-        report = json.loads(run.stdout)
-        problems = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')}" for d in report["diagnostics"]]
-        self.assertEqual((report["error_count"], report["warning_count"]), (0, 0), "\n".join(problems))
-        self.assertTrue(report["valid"])
+        roots = tfroots.load_roots(str(out))
+        self.assertTrue(roots, f"{out}: the manifest lists no root")
+        for root in roots:
+            directory = Path(out) / root["dir"]
+            init = subprocess.run(["terraform", "init", "-input=false", "-backend=false",
+                                   f"-plugin-dir={plugin_dir}"],
+                                  cwd=directory, env=env, capture_output=True, text=True)
+            self.assertEqual(init.returncode, 0, root["dir"] + ": " + init.stdout + init.stderr)
+            run = subprocess.run(["terraform", "validate", "-json"], cwd=directory, env=env,
+                                 capture_output=True, text=True)
+            report = json.loads(run.stdout)
+            problems = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')}" for d in report["diagnostics"]]
+            self.assertEqual((report["error_count"], report["warning_count"]), (0, 0),
+                             root["dir"] + ":\n" + "\n".join(problems))
+            self.assertTrue(report["valid"], root["dir"])
 
     def test_compiled_specs_validate(self):
         for name, spec in cases().items():
@@ -110,10 +129,10 @@ class Validate(unittest.TestCase):
                 self.validate(Path(tmp) / "out")
 
     def test_goldens_validate(self):
-        for golden in sorted((Path(ARGS.root) / "golden" / "terraform").glob("*/main.tf.json")):
-            with self.subTest(golden=str(golden)), tempfile.TemporaryDirectory() as tmp:
-                shutil.copy(golden, tmp)
-                self.validate(Path(tmp))
+        for golden in sorted((Path(ARGS.root) / "golden" / "terraform").glob("*/manifest.json")):
+            with self.subTest(golden=str(golden.parent)), tempfile.TemporaryDirectory() as tmp:
+                shutil.copytree(golden.parent, Path(tmp) / "out")
+                self.validate(Path(tmp) / "out")
 
     def test_state_bucket_configuration_validates(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -122,6 +141,123 @@ class Validate(unittest.TestCase):
             result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", Path(tmp) / "out", env=env)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.validate(Path(tmp) / "out")
+
+
+# A reference to a block inside `${...}`: [data.|ephemeral.]aws_type.name
+BLOCK_REF = re.compile(r"(?<![\w.])((?:data|ephemeral)\.)?(aws_\w+|terraform_remote_state)\.([\w-]+)")
+
+
+def isolation_problems(root, earlier):
+    """Why `root` (a manifest entry with its config) would need another region's
+    API or a value not read from an earlier root's state; [] when it needs neither."""
+    problems = []
+    cfg = root["config"]
+    role = root["region"]
+    aliases = [p.get("alias") for p in tfroots.provider_blocks(cfg)]
+    if aliases != [role]:
+        problems.append(f"providers {aliases}, expected only {role}")
+    if root.get("providers") != [role]:
+        problems.append(f"manifest providers {root.get('providers')}")
+    declared = set()
+    for section in ("resource", "data", "ephemeral"):
+        for rtype, blocks in cfg.get(section, {}).items():
+            for name, body in blocks.items():
+                declared.add((section, rtype, name))
+                provider = body.get("provider")
+                if rtype != "terraform_remote_state" and provider != f"aws.{role}":
+                    problems.append(f"{section}.{rtype}.{name}: provider {provider}")
+    # Every string but comments and provider names: expressions and depends_on.
+    def strings(value, key=None):
+        if isinstance(value, str):
+            if key not in ("//", "provider", "description"):
+                yield value
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from strings(v, k)
+    for text in strings({k: v for k, v in cfg.items() if k != "terraform"}):
+        for prefix, rtype, name in BLOCK_REF.findall(text):
+            section = prefix[:-1] if prefix else "resource"
+            if (section, rtype, name) not in declared:
+                problems.append(f"reads {prefix}{rtype}.{name}, which this root does not declare")
+    remote = sorted(cfg.get("data", {}).get("terraform_remote_state", {}))
+    if remote != sorted(root.get("reads", [])):
+        problems.append(f"reads {remote}, manifest says {root.get('reads')}")
+    for d in remote:
+        if d not in earlier:
+            problems.append(f"reads the state of {d}, which is not applied before it")
+    return problems
+
+
+class RegionIsolation(unittest.TestCase):
+    """Contract C1: each root names only its own region's provider, and reads
+    other roots only through their state (data.terraform_remote_state), so the
+    roots of a surviving region plan and apply with the lost region's API down."""
+
+    def check_output(self, out):
+        roots = tfroots.load_roots(str(out))
+        home = roots and next(r["region"] for r in roots if r["stage"] == "main")
+        seen_outputs = {}
+        earlier = []
+        for root in roots:
+            self.assertEqual(isolation_problems(root, earlier), [], root["dir"])
+            self.assertEqual(root["outputs"], sorted(root["config"].get("output", {})), root["dir"])
+            for name in root["outputs"]:
+                self.assertNotIn(name, seen_outputs, f"output {name} in {root['dir']} and {seen_outputs.get(name)}")
+                seen_outputs[name] = root["dir"]
+            earlier.append(root["dir"])
+        # The other regions' roots do not read the home region's failover root:
+        # its health checks and records fail over without anyone applying anything.
+        for root in roots:
+            if root["region"] != home and root["stage"] != "watch":
+                self.assertNotIn(f"{home}-failover", root["reads"], root["dir"])
+        return roots
+
+    def test_every_root_stays_in_its_region(self):
+        for name, spec in cases().items():
+            with self.subTest(case=name), tempfile.TemporaryDirectory() as tmp:
+                result = compile_spec(spec, Path(tmp) / "out")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                roots = self.check_output(Path(tmp) / "out")
+                self.assertGreater(len({r["region"] for r in roots}), 1 if name == "payment" else 0)
+
+    def test_payment_secondary_roots_have_no_primary_provider(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            roots = self.check_output(out)
+            secondary = [r for r in roots if r["region"] == "secondary"]
+            self.assertTrue(secondary)
+            for root in secondary:
+                self.assertEqual(root["aws_region"], "us-west-2")
+                text = json.dumps(root["config"])
+                self.assertNotIn("aws.primary", text, root["dir"])
+                self.assertNotIn('"alias": "primary"', text, root["dir"])
+            # The regional root does read the primary's values, from its state.
+            regional = next(r for r in secondary if r["stage"] == "regional")
+            self.assertIn("primary", regional["reads"])
+            self.assertEqual(regional["config"]["data"]["terraform_remote_state"]["primary"],
+                             {"backend": "local", "config": {"path": "../primary/terraform.tfstate"}})
+
+    def test_the_check_catches_a_reference_into_another_root(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            self.assertEqual(compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", out).returncode, 0)
+            roots = tfroots.load_roots(str(out))
+            regional = next(r for r in roots if r["region"] == "secondary" and r["stage"] == "regional")
+            earlier = [r["dir"] for r in roots[:roots.index(regional)]]
+            self.assertEqual(isolation_problems(regional, earlier), [])
+            broken = json.loads(json.dumps(regional))
+            param = next(iter(broken["config"]["resource"]["aws_ssm_parameter"].values()))
+            param["value"] = "${aws_rds_cluster.ledger_primary.endpoint}"
+            self.assertTrue(any("ledger_primary" in p for p in isolation_problems(broken, earlier)))
+            broken = json.loads(json.dumps(regional))
+            broken["config"]["provider"]["aws"].append({"alias": "primary", "region": "us-east-1"})
+            self.assertTrue(isolation_problems(broken, earlier))
+            self.assertTrue(isolation_problems(regional, []), "reading a root not applied before")
 
 
 # Attributes holding a name AWS keeps unique in an account, a region, or (custom
@@ -143,8 +279,13 @@ class EnvironmentNames(unittest.TestCase):
     that gives production the plain API name is checked as Terraform reads it.
     """
 
-    def names(self, directory, suffix=None):
-        config = json.loads((directory / "main.tf.json").read_text())
+    def names(self, out, suffix=None):
+        names = {}
+        for root in tfroots.load_roots(str(out)):
+            names.update(self.root_names(Path(out) / root["dir"], root["config"], suffix))
+        return names
+
+    def root_names(self, directory, config, suffix=None):
         found = {}
         for rtype, resources in config["resource"].items():
             if rtype in NAMED_INSIDE_A_PARENT:
@@ -157,6 +298,8 @@ class EnvironmentNames(unittest.TestCase):
                     if isinstance(value, str) and not re.search(r"\$\{(each\.|aws_|data\.)", value):
                         found[f"{rtype}.{rname}.{key}"] = value
         addresses = sorted(found)
+        if not addresses:
+            return {}
         plugin_dir = find_plugin_dir()
         self.assertIsNotNone(plugin_dir, "no provider mirror found: set TF_PLUGIN_DIR")
         env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=os.devnull)
@@ -210,26 +353,49 @@ class Configuration(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             result = compile_spec(Path(ARGS.root) / "specs" / "payment.pdr", Path(tmp) / "out", env=env)
             self.assertEqual(result.returncode, 0, result.stderr)
-            return json.loads((Path(tmp) / "out" / "main.tf.json").read_text())
+            return tfroots.load_manifest(str(Path(tmp) / "out")), tfroots.load_roots(str(Path(tmp) / "out")), \
+                merged(Path(tmp) / "out")
 
     def test_local_state_by_default(self):
-        config = self.load(clean_env())
-        self.assertNotIn("backend", config["terraform"])
-        self.assertEqual(config["variable"]["environment_suffix"]["default"], "dev")
-        self.assertEqual(config["terraform"]["required_providers"], {"aws": {"source": "hashicorp/aws", "version": "~> 5.100"}})
-        self.assertEqual(sorted(p["alias"] for p in config["provider"]["aws"]), ["primary", "secondary"])
+        manifest, roots, _ = self.load(clean_env())
+        self.assertEqual((manifest["format"], manifest["system"], manifest["environment"]), (1, "payment", "dev"))
+        for root in roots:
+            config = root["config"]
+            self.assertNotIn("backend", config["terraform"])
+            self.assertEqual(config["variable"]["environment_suffix"]["default"], "dev")
+            self.assertEqual(config["terraform"]["required_providers"],
+                             {"aws": {"source": "hashicorp/aws", "version": "~> 5.100"}})
+            self.assertEqual([p["alias"] for p in config["provider"]["aws"]], [root["region"]])
+            self.assertEqual(root["state"], {"backend": "local", "path": root["dir"] + "/terraform.tfstate"})
+        self.assertEqual(sorted({r["region"] for r in roots}), ["primary", "secondary"])
+        # C1: the stages in apply order, the same as the CloudFormation stacks.
+        self.assertEqual([r["dir"] for r in roots],
+                         ["secondary-foundation", "primary", "secondary", "primary-failover"])
 
     def test_s3_backend_and_suffix_from_environment(self):
-        config = self.load(clean_env(TERRAFORM_STATE_BUCKET="payment-state",
-                                     TERRAFORM_STATE_BUCKET_REGION="us-west-2", ENVIRONMENT_SUFFIX="prod"))
-        backend = config["terraform"]["backend"]["s3"]
-        self.assertEqual((backend["bucket"], backend["region"]), ("payment-state", "us-west-2"))
-        self.assertIs(backend["encrypt"], True)
-        self.assertIs(backend["use_lockfile"], True)
-        self.assertEqual(config["variable"]["environment_suffix"]["default"], "prod")
+        _, roots, _ = self.load(clean_env(TERRAFORM_STATE_BUCKET="payment-state",
+                                          TERRAFORM_STATE_BUCKET_REGION="us-west-2", ENVIRONMENT_SUFFIX="prod"))
+        keys = set()
+        for root in roots:
+            config = root["config"]
+            backend = config["terraform"]["backend"]["s3"]
+            self.assertEqual((backend["bucket"], backend["region"]), ("payment-state", "us-west-2"))
+            self.assertEqual(backend["key"], f"paydrc/payment/prod/{root['dir']}/terraform.tfstate")
+            keys.add(backend["key"])
+            self.assertIs(backend["encrypt"], True)
+            self.assertIs(backend["use_lockfile"], True)
+            self.assertEqual(config["variable"]["environment_suffix"]["default"], "prod")
+            # Other roots' state from the same bucket, by variables an operator can
+            # point at a replica of the bucket while its region is down.
+            for d, remote in config.get("data", {}).get("terraform_remote_state", {}).items():
+                self.assertEqual(remote, {"backend": "s3", "config": {
+                    "bucket": "${var.state_bucket}", "region": "${var.state_bucket_region}",
+                    "key": f"paydrc/payment/prod/{d}/terraform.tfstate"}})
+                self.assertEqual(config["variable"]["state_bucket"]["default"], "payment-state")
+        self.assertEqual(len(keys), len(roots), "one state per root")
 
     def test_no_seed_defect_reaches_the_output(self):
-        config = self.load(clean_env())
+        _, _, config = self.load(clean_env())
         resources = config["resource"]
         for cluster in resources["aws_rds_cluster"].values():
             self.assertNotIn("backtrack_window", cluster)
@@ -274,7 +440,8 @@ class GlobalDatabaseLifecycle(unittest.TestCase):
             for name, spec in cases().items():
                 result = compile_spec(spec, Path(tmp) / name)
                 self.assertEqual(result.returncode, 0, result.stderr)
-                checked += self.check(name, json.loads((Path(tmp) / name / "main.tf.json").read_text()))
+                for root in tfroots.load_roots(str(Path(tmp) / name)):
+                    checked += self.check(f"{name}/{root['dir']}", root["config"])
         self.assertGreater(checked, 0, "no spec has a global database: the test would check nothing")
 
 
@@ -289,9 +456,11 @@ class Determinism(unittest.TestCase):
                                   env=clean_env(TZ="Pacific/Kiritimati", LC_ALL="C.UTF-8", LANG="de_DE.UTF-8"))
             self.assertEqual(first.returncode, 0, first.stderr)
             self.assertEqual(second.returncode, 0, second.stderr)
-            names = sorted(p.name for p in (Path(a) / "out").iterdir())
-            self.assertEqual(names, sorted(p.name for p in (Path(b) / "out").iterdir()))
+            names = sorted(str(p.relative_to(Path(a) / "out")) for p in (Path(a) / "out").rglob("*") if p.is_file())
+            self.assertEqual(names, sorted(str(p.relative_to(Path(b) / "out"))
+                                           for p in (Path(b) / "out").rglob("*") if p.is_file()))
             self.assertIn("processor.zip", names)
+            self.assertIn("secondary/main.tf.json", names)
             for name in names:
                 self.assertEqual((Path(a) / "out" / name).read_bytes(), (Path(b) / "out" / name).read_bytes(), name)
 
