@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what paydrc needs (Debian 12 packages), builds it, and compiles the
-# reference spec to out/terraform. Safe to run again.
+# Installs what paydrc needs (Debian 12 packages, and the npm packages of the cdk-nag
+# referee), builds it, and compiles the reference spec to out/terraform. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,27 @@ if [ ${#missing[@]} -ne 0 ]; then
 fi
 
 # The test referees are not Debian packages: they come with the machine.
+# The region-outage drill runs the runbook's commands through the AWS CLI; the
+# machine's Python carries one (v1), Debian's package (v2) serves where it does not.
+if ! command -v aws >/dev/null; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends awscli
+fi
+# The cdk-nag referee (tests/nag) runs on Node.js: the machine's (20 here; aws-cdk-lib
+# wants 20 or later), else Debian's. Its packages come from the npm registry at the
+# versions package-lock.json pins, and run offline afterwards.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends nodejs npm
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || echo "setup: note: Node.js $(node --version) is older than aws-cdk-lib's 20; the nag test may fail" >&2
+(cd tests/nag && npm ci --no-audit --no-fund --prefer-offline)
+
 for tool in terraform cfn-lint moto_server; do
   command -v "$tool" >/dev/null || echo "setup: note: \`$tool\` is not on PATH; the tests that use it will fail" >&2
 done

@@ -62,6 +62,12 @@ class Builder {
       else if (c.kind == "measured")
         sys.measurements.push_back(measurement(c));
     }
+    // `write` is a level of tables and databases alike: the block it names decides.
+    for (ir::Function& f : sys.functions) {
+      for (ir::Grant& g : f.access) {
+        if (sys.database(g.target) != nullptr) g.target_kind = ir::TargetKind::Database;
+      }
+    }
     cross_checks(sys);
     return sys;
   }
@@ -257,7 +263,32 @@ class Builder {
       report(diag::Kind::InvalidReplication, c.range_of("readers"),
              "an Aurora global database needs at least one secondary region", "list a region in `readers`");
     }
+    if (const TypedValue* promoted = c.get("promoted")) promotion(c, d, promoted->text);
     return d;
+  }
+
+  // `promoted` records where the writer went after a failover: only a reader's
+  // cluster can have become the writer, and the creating region is `writer` itself.
+  void promotion(const Instance& c, ir::Database& d, const std::string& promoted) {
+    d.promoted = promoted;
+    if (c.get("writer") != nullptr && promoted == d.writer) {
+      auto& diag = report(diag::Kind::InvalidPromotion, c.range_of("promoted"),
+                          fmt::format("`promoted` names `{}`, which already is the `writer` of database `{}`",
+                                      promoted, d.name),
+                          "after failing back to the writer's region, remove `promoted`");
+      diag.notes.push_back({"the writer region", c.range_of("writer")});
+      d.promoted.reset();
+    } else if (c.get("readers") != nullptr &&
+               std::find(d.readers.begin(), d.readers.end(), promoted) == d.readers.end()) {
+      auto& diag = report(diag::Kind::InvalidPromotion, c.range_of("promoted"),
+                          fmt::format("`promoted` names `{}`, which holds no cluster of database `{}` to promote",
+                                      promoted, d.name),
+                          d.readers.empty() ? std::string("list the promoted region in `readers`")
+                                            : fmt::format("name the reader that became the writer: `{}`",
+                                                          fmt::join(d.readers, "`, `")));
+      diag.notes.push_back({"the database's readers", c.range_of("readers")});
+      d.promoted.reset();
+    }
   }
 
   ir::Table table(const Instance& c) {

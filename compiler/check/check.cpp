@@ -3,6 +3,7 @@
 // applies AWS's rules.
 #include "check/check.h"
 
+#include <cctype>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -372,11 +373,36 @@ class Checker {
                  hint);
   }
 
+  // Generated names drop case and the difference between `-` and `_`
+  // (`order_items` and `order-items` both become the CloudFormation logical
+  // id `OrderItemsTable` and the AWS name `payment-order-items-<env>`), so two
+  // labels spelled alike would compile to one resource.
+  void check_spelling(const std::string& label, SourceRange range, const std::string& name_space,
+                      const std::string& why) {
+    std::string key = name_space + "\x1f";
+    for (char c : label) {
+      if (c == '-' || c == '_') continue;
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    auto [it, inserted] = spellings_.try_emplace(key, Spelling{label, range});
+    if (inserted) return;
+    auto& d = sink_.report(diag::Kind::DuplicateName, range,
+                           fmt::format("the name `{}` differs from `{}` only in case or in `-` and `_`", label,
+                                       it->second.label),
+                           fmt::format("{}, and generated names ignore case and `-`/`_`, so both would become "
+                                       "the same resources; rename one of them",
+                                       why));
+    d.notes.push_back({"spelled like this", it->second.range});
+  }
+
   void collect_symbols(const ast::Entry& system) {
     for (const ast::Entry& e : system.body) {
       if (!e.is_block() || !e.label || !is_referenceable(e.name)) continue;
       auto [it, inserted] = symbols_.try_emplace(*e.label, Symbol{e.name, e.label_range});
-      if (!inserted) {
+      if (inserted) {
+        check_spelling(*e.label, e.label_range, "", "names of regions, databases, tables, functions, failovers, "
+                                                    "events and backups share one namespace");
+      } else {
         auto& d = sink_.report(diag::Kind::DuplicateName, e.label_range,
                                fmt::format("the name `{}` is already used by {} `{}` block", *e.label,
                                            article(it->second.kind), it->second.kind),
@@ -415,7 +441,10 @@ class Checker {
           // alarms and parameters have their own namespaces per kind
           std::string key = item.name + "\x1f" + *item.label;
           auto [it, inserted] = local_names_.try_emplace(key, item.label_range);
-          if (!inserted) {
+          if (inserted) {
+            check_spelling(*item.label, item.label_range, item.name,
+                           fmt::format("each {} has its own namespace", item.name));
+          } else {
             auto& d = sink_.report(
                 diag::Kind::DuplicateName, item.label_range,
                 fmt::format("there is already {} `{}` named `{}`", article(item.name), item.name, *item.label),
@@ -832,7 +861,7 @@ class Checker {
     }
     static const std::map<std::string, std::vector<std::string>> levels = {
         {"table", {"read", "write", "read_write", "read_write_delete"}},
-        {"database", {"connect"}},
+        {"database", {"connect", "write"}},
         {"events", {"publish"}},
         {"parameters", {"read"}},
     };
@@ -890,6 +919,11 @@ class Checker {
   const Options& options_;
   diag::Sink& sink_;
   std::map<std::string, Symbol> symbols_;
+  struct Spelling {
+    std::string label;
+    SourceRange range;
+  };
+  std::map<std::string, Spelling> spellings_;  // see check_spelling
   std::map<std::string, SourceRange> local_names_;
 };
 

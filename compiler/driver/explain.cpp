@@ -13,11 +13,6 @@ namespace {
 
 using check::format_duration;
 
-// Deployment-time parts are shown as placeholders a reader can fill in.
-std::string render(const infra::Text& text, const std::string& suffix) {
-  return infra::evaluate(text, suffix);
-}
-
 std::string cell(std::string s) {
   std::string out;
   for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
@@ -30,68 +25,17 @@ std::string verdict(const policies::Bound& b, ir::Seconds objective) {
                      b.total <= objective ? "ok" : "**NOT MET**");
 }
 
+// The runbook (`paydrc runbook`), one heading level down.
 void runbook(std::string& out, const ExplainInput& in) {
-  const ir::System& s = in.system;
-  if (s.regions.size() < 2) return;
-  const ir::Region& primary = s.regions[0];
-  out += fmt::format("## Runbook: region `{}` ({}) is lost\n\n", primary.role, primary.aws_region);
-  int step = 1;
-  for (const ir::Failover& f : s.failovers) {
-    out += fmt::format(
-        "{}. No action: Route 53 stops answering `{}` with `{}` after {} failed health checks {} apart and "
-        "answers with `{}`; clients follow within the TTL.\n",
-        step++, render(lower::failover_name(f), in.environment_suffix), f.primary, f.health_check.failure_threshold,
-        format_duration(f.health_check.interval), f.secondary);
-  }
-  for (const infra::GlobalCluster& g : in.model.global_clusters) {
-    for (const infra::DbCluster& c : in.model.db_clusters) {
-      if (c.global_cluster != g.id || c.writer) continue;
-      const infra::RegionInfo* r = in.model.region(c.region);
-      std::string aws_region = r != nullptr ? r->aws_region : c.region;
-      out += fmt::format(
-          "{}. Promote the Aurora secondary in `{}`. The primary is gone, so this is a failover that accepts the "
-          "replication lag as data loss, not a switchover (a switchover, or `failover-global-cluster` without "
-          "`--allow-data-loss`, needs a healthy primary):\n\n"
-          "   ```sh\n"
-          "   aws rds failover-global-cluster --region {} \\\n"
-          "     --global-cluster-identifier {} \\\n"
-          "     --target-db-cluster-identifier arn:aws:rds:{}:<account-id>:cluster:{} \\\n"
-          "     --allow-data-loss\n"
-          "   ```\n\n",
-          step++, c.region, aws_region, render(g.identifier, in.environment_suffix), aws_region,
-          render(c.identifier, in.environment_suffix));
-    }
-  }
-  if (!s.tables.empty()) {
-    out += fmt::format("{}. No action for DynamoDB: the global tables' replicas in `{}` already accept writes.\n",
-                       step++, s.regions[1].role);
-  }
-  out += fmt::format(
-      "{}. Check the `replication_lag` alarms' last values before the outage: that is the data lost.\n", step++);
-  for (const ir::EventReplication& e : s.events) {
-    out += fmt::format(
-        "{}. Events on `{}` published in `{}` and not yet forwarded are lost with it: EventBridge replays an archive "
-        "only to the bus that created it. {}\n",
-        step++, e.name, e.from,
-        e.archive ? "The receiving buses archive what arrived; replay from there if consumers need it again."
-                  : "Nothing archives what arrived (`archive = off`).");
-  }
-  out += "\n";
-
-  out += "## Drill: make the primary look failed\n\n";
-  out +=
-      "Route 53 treats a *disabled* health check as healthy, so disabling it fails nothing over. Invert it "
-      "instead, watch the failover, then revert:\n\n";
-  for (const infra::FailoverRecord& record : in.model.failover_records) {
-    if (!record.primary) continue;
-    for (const infra::HealthCheck& hc : in.model.health_checks) {
-      if (hc.id != record.health_check) continue;
-      std::string name = render(hc.name, in.environment_suffix);
-      out += fmt::format(
-          "```sh\naws route53 update-health-check --health-check-id <id of {}> --inverted      # `{}` fails over\n"
-          "aws route53 update-health-check --health-check-id <id of {}> --no-inverted   # and back\n```\n\n",
-          name, render(record.fqdn, in.environment_suffix), name);
-    }
+  if (in.runbook_markdown.empty()) return;
+  std::size_t line = 0;
+  while (line < in.runbook_markdown.size()) {
+    std::size_t end = in.runbook_markdown.find('\n', line);
+    if (end == std::string::npos) end = in.runbook_markdown.size();
+    std::string text = in.runbook_markdown.substr(line, end - line);
+    if (text.starts_with("#")) text = "#" + text;
+    out += text + "\n";
+    line = end + 1;
   }
 }
 
@@ -100,9 +44,28 @@ void deploy(std::string& out, const ExplainInput& in) {
   out += fmt::format("## Deploying with {}\n\nGenerated files:\n\n", in.target);
   for (const backends::OutputFile& f : *in.files) out += fmt::format("- `{}` ({} bytes)\n", f.name, f.bytes.size());
   if (in.target == "terraform") {
-    out += fmt::format(
-        "\n```sh\nterraform init\nterraform plan -var environment_suffix={} -out plan\nterraform apply plan\n```\n\n",
-        in.environment_suffix);
+    // One root module per region stage (manifest.json): apply in order, each
+    // from its own directory; destroy in reverse.
+    for (const backends::OutputFile& f : *in.files) {
+      if (f.name != "manifest.json") continue;
+      auto manifest = nlohmann::json::parse(f.bytes, nullptr, false);
+      if (manifest.is_discarded() || !manifest.contains("roots")) continue;
+      out += "\nRoot modules, in apply order (destroy in reverse; see README, \"Terraform output\"):\n\n";
+      std::size_t order = 0;
+      for (const auto& root : manifest["roots"]) {
+        out += fmt::format("{}. `{}` in {}: {}\n", ++order, root.value("dir", std::string()),
+                           root.value("aws_region", std::string()), root.value("purpose", std::string()));
+      }
+      out += fmt::format(
+          "\n```sh\nfor dir in {}; do\n  terraform -chdir=\"$dir\" init\n  terraform -chdir=\"$dir\" apply "
+          "-var environment_suffix={}\ndone\n```\n\n",
+          [&] {
+            std::string dirs;
+            for (const auto& root : manifest["roots"]) dirs += (dirs.empty() ? "" : " ") + root.value("dir", std::string());
+            return dirs;
+          }(),
+          in.environment_suffix);
+    }
     return;
   }
   for (const backends::OutputFile& f : *in.files) {

@@ -24,6 +24,7 @@ struct ExplainInput {
   // The target's files, when `--target` was given: the deploy section lists them.
   std::string target;
   const std::vector<backends::OutputFile>* files = nullptr;
+  std::string runbook_markdown;  // `paydrc runbook`'s Markdown; empty: no runbook section
 };
 
 std::string explain_markdown(const ExplainInput& in);

@@ -26,6 +26,7 @@
 #include "driver/explain.h"
 #include "driver/output.h"
 #include "driver/recovery.h"
+#include "driver/runbook.h"
 #include "engine/engine.h"
 #include "engine/environments.h"
 #include "engine/sarif.h"
@@ -409,9 +410,39 @@ int explain(const std::string& path, const std::string& target, const std::strin
       return kSpecErrors;
     }
   }
-  std::cout << driver::explain_markdown(
-      {*loaded.ir, model, report, recovery, estimate, emit->environment_suffix, target, files ? &*files : nullptr});
+  std::string error;
+  std::optional<runbook::Runbook> rb =
+      driver::make_runbook(*loaded.ir, recovery, *emit, target.empty() ? "terraform" : target, error);
+  std::cout << driver::explain_markdown({*loaded.ir, model, report, recovery, estimate, emit->environment_suffix, target,
+                                         files ? &*files : nullptr, rb ? runbook::to_markdown(*rb) : std::string()});
   return report.unwaived_errors() == 0 ? kOk : kSpecErrors;
+}
+
+// `paydrc runbook`: the recovery procedure, Markdown or JSON.
+int print_runbook(const std::string& path, const std::string& format, const std::string& target,
+                  const std::string& cli_env) {
+  std::optional<std::string> environment = selected_environment(cli_env);
+  if (!environment) return kUsage;
+  frontend::Loaded loaded = frontend::load(path, true, *environment);
+  if (!loaded.source) return report_read_error(loaded, path);
+  print_diagnostics(loaded);
+  if (report_undeclared_environment(loaded, path)) return kUsage;
+  if (!loaded.ir) return kSpecErrors;
+  std::optional<backends::EmitOptions> options = emit_options(path, *environment);
+  if (!options) return kUsage;
+  static const policies::RecoveryFacts facts = policies::load_recovery_facts();
+  auto recovery = policies::analyse(*loaded.ir, lower::lower(*loaded.ir, {}), facts);
+  std::string error;
+  std::optional<runbook::Runbook> rb = driver::make_runbook(*loaded.ir, recovery, *options, target, error);
+  if (!rb) {
+    std::cerr << fmt::format("paydrc: error: {}\n", error);
+    return kSpecErrors;
+  }
+  if (format == "json")
+    std::cout << runbook::to_json(*rb).dump(2) << '\n';
+  else
+    std::cout << runbook::to_markdown(*rb);
+  return kOk;
 }
 
 int format_files(const std::vector<std::string>& paths, bool check_only) {
@@ -552,6 +583,21 @@ int run_command(int argc, char** argv) {
   std::string explain_env;
   explain_cmd->add_option("-e,--env", explain_env, env_help);
 
+  auto* runbook_cmd = app.add_subcommand(
+      "runbook", "print the recovery runbook: each scenario's steps, commands, checks and budgeted durations");
+  std::string runbook_path;
+  runbook_cmd->add_option("file", runbook_path, "the spec")->required();
+  std::string runbook_format = "markdown";
+  runbook_cmd->add_option("--format", runbook_format, "markdown or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"markdown", "json"}));
+  std::string runbook_target = "terraform";
+  runbook_cmd->add_option("-t,--target", runbook_target, "whose commands apply the spec after a failover")
+      ->capture_default_str()
+      ->check(CLI::IsMember(targets));
+  std::string runbook_env;
+  runbook_cmd->add_option("-e,--env", runbook_env, env_help);
+
   app.add_subcommand("reference", "print the language reference generated from the schema table");
 
   try {
@@ -565,6 +611,8 @@ int run_command(int argc, char** argv) {
   if (dr_cmd->parsed()) return explain_recovery(dr_path, dr_format, dr_env.empty() ? env_name : dr_env);
   if (explain_cmd->parsed())
     return explain(explain_path, explain_target, explain_env.empty() ? env_name : explain_env);
+  if (runbook_cmd->parsed())
+    return print_runbook(runbook_path, runbook_format, runbook_target, runbook_env.empty() ? env_name : runbook_env);
   if (fmt_cmd->parsed()) return format_files(fmt_paths, fmt_check);
   if (dump_cmd->parsed()) return dump_spec(dump_what, dump_path);
   if (app.got_subcommand("reference")) {

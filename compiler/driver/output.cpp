@@ -41,11 +41,36 @@ std::optional<std::string> read_bytes(const fs::path& path) {
   return bytes;
 }
 
-// Output names are plain file names: the writer creates no subdirectories, so it
-// never has to decide which directories are its own to remove.
-bool plain_name(std::string_view name) {
-  if (name.empty() || name == "." || name == ".." || name == kManifestName) return false;
-  return name.find_first_of(std::string_view("/\\\n\r\0", 5)) == std::string_view::npos;
+// Output names are relative paths of plain components (`secondary/main.tf.json`):
+// no `.` or `..`, nothing absolute, never the manifest. The directories they
+// imply are created as needed and removed only when a stale file leaves one empty.
+bool plain_component(std::string_view name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  return name.find_first_of(std::string_view("\\\n\r\0", 4)) == std::string_view::npos;
+}
+
+bool valid_name(std::string_view name) {
+  if (name == kManifestName || name.starts_with(std::string(kManifestName) + "/")) return false;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t slash = name.find('/', start);
+    if (!plain_component(name.substr(start, slash == std::string_view::npos ? slash : slash - start))) return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+// The directories between `dir` and the file `name`, outermost first.
+std::vector<fs::path> parents_of(const fs::path& dir, const std::string& name) {
+  std::vector<fs::path> out;
+  fs::path p = dir;
+  const fs::path relative(name);
+  for (auto it = relative.begin(); it != relative.end(); ++it) {
+    if (std::next(it) == relative.end()) break;
+    p /= *it;
+    out.push_back(p);
+  }
+  return out;
 }
 
 bool is_hex_digest(std::string_view s) {
@@ -68,7 +93,7 @@ std::size_t parse_manifest(const std::string& text, Manifest& manifest) {
     start = end + 1;
     if (line.size() < 67 || !is_hex_digest(line.substr(0, 64)) || line.substr(64, 2) != "  ") return line_number;
     std::string name(line.substr(66));
-    if (!plain_name(name)) return line_number;
+    if (!valid_name(name)) return line_number;
     manifest[name].insert(std::string(line.substr(0, 64)));
   }
   return 0;
@@ -107,14 +132,14 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-// A new file beside `name` in `dir`, holding `bytes` and flushed to disk, so the
+// A new file beside `target`, holding `bytes` and flushed to disk, so the
 // rename that follows is the only step left. Its name starts with a dot and
 // ends in `.tmp`; on failure nothing is left and `error` says why.
-std::optional<fs::path> write_temp(const fs::path& dir, const std::string& name, std::string_view bytes,
-                                   std::string& error) {
+std::optional<fs::path> write_temp(const fs::path& target, std::string_view bytes, std::string& error) {
   std::random_device rd;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    fs::path temp = dir / fmt::format(".{}.paydrc-{}-{:08x}.tmp", name, getpid(), rd());
+    fs::path temp = target.parent_path() /
+                    fmt::format(".{}.paydrc-{}-{:08x}.tmp", target.filename().string(), getpid(), rd());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0) {
@@ -222,9 +247,19 @@ WriteResult write_output(const fs::path& dir_in, const std::vector<backends::Out
   std::vector<Planned> planned;
   std::set<std::string> names;
   for (const backends::OutputFile& f : files) {
-    if (!plain_name(f.name) || !names.insert(f.name).second) {
+    if (!valid_name(f.name) || !names.insert(f.name).second) {
       return refuse(
           fmt::format("internal error: the backend produced the output name `{}` twice or as a path", f.name));
+    }
+    // Every directory on the way must be a real directory (a symbolic link
+    // would take the file out of `dir`) or absent (created in step 2).
+    for (const fs::path& parent : parents_of(dir, f.name)) {
+      const fs::file_status ps = fs::symlink_status(parent, ec);
+      if (fs::exists(ps) && !fs::is_directory(ps)) {
+        return refuse(fmt::format("`{}` exists and is not a directory paydrc can write `{}` into",
+                                  shown(parent.lexically_relative(dir).string()), f.name),
+                      "move it away, or choose another output directory with `-o`");
+      }
     }
     Planned p{&f, sha256_hex(f.bytes), false, {}};
     const fs::path target = dir / f.name;
@@ -284,6 +319,18 @@ WriteResult write_output(const fs::path& dir_in, const std::vector<backends::Out
     undo();
     return refuse(fmt::format("cannot create the output directory `{}`: {}", dir_in.string(), ec.message()));
   }
+  for (const Planned& p : planned) {
+    for (const fs::path& parent : parents_of(dir, p.file->name)) {
+      if (fs::exists(parent, ec)) continue;
+      fs::create_directory(parent, ec);
+      if (ec) {
+        undo();
+        return refuse(fmt::format("cannot create the directory `{}`: {}", shown(parent.lexically_relative(dir).string()),
+                                  ec.message()));
+      }
+      created_dirs.insert(created_dirs.begin(), parent);
+    }
+  }
   Manifest next;
   for (const Planned& p : planned) next[p.file->name].insert(p.digest);
   // Until the last step the manifest lists the old and the new digests, so
@@ -295,14 +342,14 @@ WriteResult write_output(const fs::path& dir_in, const std::vector<backends::Out
   std::string error;
   for (Planned& p : planned) {
     if (p.unchanged) continue;
-    std::optional<fs::path> temp = write_temp(dir, p.file->name, p.file->bytes, error);
+    std::optional<fs::path> temp = write_temp(dir / p.file->name, p.file->bytes, error);
     if (!temp) {
       undo();
       return refuse(fmt::format("cannot write `{}`: {}; nothing was changed", shown(p.file->name), error));
     }
     temps.push_back(p.temp = *temp);
   }
-  std::optional<fs::path> during_temp = write_temp(dir, std::string(kManifestName), render_manifest(during), error);
+  std::optional<fs::path> during_temp = write_temp(manifest_path, render_manifest(during), error);
   if (!during_temp) {
     undo();
     return refuse(fmt::format("cannot write `{}`: {}; nothing was changed", manifest_shown, error));
@@ -338,12 +385,18 @@ WriteResult write_output(const fs::path& dir_in, const std::vector<backends::Out
   for (const std::string& name : stale) {
     if (fs::remove(dir / name, ec) && !ec) {
       result.stale_removed.push_back(name);
+      // A directory only this file kept goes too; one holding anything else
+      // (terraform's .terraform/, local state) stays: rmdir removes only empty ones.
+      const std::vector<fs::path> parents = parents_of(dir, name);
+      for (auto it = parents.rbegin(); it != parents.rend(); ++it) {
+        if (::rmdir(it->c_str()) != 0) break;
+      }
     } else {
       kept.push_back(name);
       next[name] = previous[name];  // still paydrc's: the next run tries again
     }
   }
-  std::optional<fs::path> final_temp = write_temp(dir, std::string(kManifestName), render_manifest(next), error);
+  std::optional<fs::path> final_temp = write_temp(manifest_path, render_manifest(next), error);
   if (final_temp) fs::rename(*final_temp, manifest_path, ec);
   if (!final_temp || ec) {
     if (final_temp) ::unlink(final_temp->c_str());
@@ -351,7 +404,9 @@ WriteResult write_output(const fs::path& dir_in, const std::vector<backends::Out
     return refuse(fmt::format("cannot update `{}`: {}", manifest_shown, final_temp ? ec.message() : error),
                   "every file is in place; compile again to record it");
   }
-  sync_directory(dir);
+  std::set<fs::path> written_dirs;
+  for (const Planned& p : planned) written_dirs.insert((dir / p.file->name).parent_path());
+  for (const fs::path& d : written_dirs) sync_directory(d);
   if (!kept.empty()) {
     result.partial = true;
     return refuse(fmt::format("cannot remove `{}`, which the previous compile wrote", shown(kept.front())),

@@ -71,8 +71,12 @@ struct Database {
   std::string engine_version;  // major version as written: 8.0
   std::string instance_class;  // db.r5.large
   int instances = 2;           // per region: one writer (or reader) plus replicas
-  std::string writer;          // region role
+  std::string writer;          // region role that created the global database; never moves
   std::vector<std::string> readers;
+  // The member region whose cluster is the writer after a failover or switchover
+  // (`promoted = secondary`). Nothing is created, moved or renamed because of it: it
+  // tells alarms, policies and the DR analysis where writes happen now.
+  std::optional<std::string> promoted;
   FailoverMode failover = FailoverMode::Manual;
   std::optional<Seconds> operator_response;  // required in practice for manual failover
   int backup_retention_days = 7;
@@ -82,6 +86,9 @@ struct Database {
   std::string database_name;
   int port = 3306;
   Origin origin;
+
+  // The region whose cluster takes writes now: `promoted`, else `writer`.
+  const std::string& active_writer() const { return promoted ? *promoted : writer; }
 };
 
 enum class Billing { OnDemand, Provisioned };
@@ -106,6 +113,8 @@ struct Table {
 
 // What a function may do to another block of the spec.
 // Table levels name exactly the DynamoDB calls they allow (see lower/functions.cpp).
+// On a database, `Connect` is IAM database authentication over the network and
+// `Write` is SQL through the RDS Data API (no driver, no network path).
 enum class AccessLevel { Read, Write, ReadWrite, ReadWriteDelete, Connect, Publish };
 enum class TargetKind { Database, Table, Events, Parameters };
 

@@ -40,6 +40,21 @@ infra::Secret master_secret(const Context& cx, const ir::Database& db) {
   return secret;
 }
 
+// A function granted `write` runs SQL through the RDS Data API, which needs the
+// HTTP endpoint on the cluster it calls. Every member gets it: the Data API only
+// answers on a cluster with a writer ("Data API limitations", Aurora User Guide),
+// so each region's function writes to its own region's cluster once that one is
+// the writer, and a secondary must be ready before its promotion, not after.
+bool uses_data_api(const Context& cx, const ir::Database& db) {
+  for (const ir::Function& fn : cx.system.functions) {
+    for (const ir::Grant& g : fn.access) {
+      if (g.target_kind == ir::TargetKind::Database && g.level == ir::AccessLevel::Write && g.target == db.name)
+        return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void lower_databases(Context& cx) {
@@ -118,6 +133,7 @@ void lower_databases(Context& cx) {
       cluster.backup_retention_days = db.backup_retention_days;
       cluster.deletion_protection = db.deletion_protection;
       cluster.iam_auth = db.iam_auth;
+      cluster.data_api = uses_data_api(cx, db);
       cluster.log_exports = db.engine == "aurora-mysql" ? std::vector<std::string>{"audit", "error", "slowquery"}
                                                         : std::vector<std::string>{"postgresql"};
       cluster.final_snapshot_identifier = cx.name({db.name, role, "final"});

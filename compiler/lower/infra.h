@@ -75,9 +75,16 @@ enum class Attr {
 };
 
 struct Ref {
+  Ref(Kind k, std::string i, Attr a = Attr::Id, std::string replica = {})
+      : kind(k), id(std::move(i)), attr(a), replica_region(std::move(replica)) {}
   Kind kind;
   std::string id;  // the resource's `id` in the model
   Attr attr = Attr::Id;
+  // The ARN of the resource's replica in this AWS region (secrets): the same ARN
+  // with the region replaced ("The ARN for a replicated secret is the same as the
+  // primary secret except for the Region", Secrets Manager User Guide, "Replicate
+  // AWS Secrets Manager secrets across Regions"). Empty: the resource itself.
+  std::string replica_region;
   auto operator<=>(const Ref&) const = default;
 };
 
@@ -331,6 +338,7 @@ struct DbCluster : Base {
   std::string backup_window = "03:30-04:30";  // UTC, after the daily AWS Backup job
   bool deletion_protection = true;
   bool iam_auth = true;
+  bool data_api = false;  // the RDS Data API's HTTP endpoint, for functions granted `write`
   std::vector<std::string> log_exports;
   Text final_snapshot_identifier;
   std::vector<Ref> after;  // must exist first (the writer's instances, for a reader)

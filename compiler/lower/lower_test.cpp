@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "lower/lower.h"
@@ -209,6 +210,43 @@ TEST_CASE("table access levels grant exactly their calls: no deletes or batch wr
         CHECK(std::find(s.actions.begin(), s.actions.end(), "dynamodb:BatchWriteItem") != s.actions.end());
       }
     }
+  }
+}
+
+TEST_CASE("`write` on a database: the Data API on every member, this region's cluster and secret only") {
+  ir::System sys = testing::payment_system();
+  for (ir::Grant& g : sys.functions.front().access) {
+    if (g.target == "ledger") g.level = ir::AccessLevel::Write;
+  }
+  const infra::Model m = lower(sys, {});
+  for (const auto& c : m.db_clusters) CHECK(c.data_api);
+  for (const auto& sg : m.security_groups) {
+    for (const auto& rule : sg.rules) CHECK(rule.from_port != 3306);  // no database port: HTTPS only
+  }
+  for (const std::string role : {"primary", "secondary"}) {
+    const infra::Role* fn_role = nullptr;
+    for (const auto& r : m.roles) fn_role = r.id == "processor_" + role ? &r : fn_role;
+    REQUIRE(fn_role != nullptr);
+    std::map<std::string, const infra::Statement*> by_sid;
+    for (const auto& s : fn_role->policies.at(0).document.statements) by_sid[s.sid] = &s;
+    CHECK(by_sid.count("ConnectLedger") == 0);
+    REQUIRE(by_sid.count("DataApiLedger") == 1);
+    CHECK(by_sid["DataApiLedger"]->actions == std::vector<std::string>{"rds-data:ExecuteStatement"});
+    REQUIRE(by_sid["DataApiLedger"]->resources.size() == 1);
+    const auto& cluster = std::get<infra::Ref>(by_sid["DataApiLedger"]->resources[0].parts.at(0));
+    CHECK(cluster.id == "ledger_" + role);
+    REQUIRE(by_sid.count("ReadLedgerSecret") == 1);
+    CHECK(by_sid["ReadLedgerSecret"]->actions == std::vector<std::string>{"secretsmanager:GetSecretValue"});
+    const auto& secret = std::get<infra::Ref>(by_sid["ReadLedgerSecret"]->resources.at(0).parts.at(0));
+    CHECK(secret.id == "ledger_master");
+    CHECK(secret.replica_region == (role == "primary" ? "" : "us-west-2"));
+    const infra::Function* fn = nullptr;
+    for (const auto& f : m.functions) fn = f.id == "processor_" + role ? &f : fn;
+    REQUIRE(fn != nullptr);
+    std::map<std::string, infra::Text> env(fn->environment.begin(), fn->environment.end());
+    CHECK(std::get<infra::Ref>(env.at("LEDGER_CLUSTER_ARN").parts.at(0)).id == "ledger_" + role);
+    CHECK(std::get<infra::Ref>(env.at("LEDGER_SECRET_ARN").parts.at(0)) == secret);
+    CHECK(show(env.at("LEDGER_ENGINE")) == "aurora-mysql");
   }
 }
 

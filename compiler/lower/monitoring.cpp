@@ -41,9 +41,10 @@ std::vector<Placement> place(const Context& cx, const ir::Alarm& alarm) {
   const int period = static_cast<int>(alarm.period);
   if (const ir::Database* db = cx.system.database(alarm.target)) {
     if (alarm.metric != ir::Metric::ReplicationLag) return out;
-    // Reported by each secondary cluster, in milliseconds.
+    // Reported by each secondary cluster, in milliseconds: after a failover, the
+    // clusters other than the promoted one (the old writer included).
     for (const std::string& role : cx.database_regions(*db)) {
-      if (role == db->writer) continue;
+      if (role == db->active_writer()) continue;
       out.push_back({role,
                      {role},
                      {metric("AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier",
@@ -236,7 +237,7 @@ void lower_dashboard(Context& cx, const ir::Dashboard& spec) {
     if (std::find(roles.begin(), roles.end(), role) == roles.end()) continue;
     const Text cluster = cx.name({db.name, role});
     databases.metrics.push_back({"AWS/RDS", "CPUUtilization", {{"DBClusterIdentifier", cluster}}, "Maximum"});
-    if (role != db.writer) {
+    if (role != db.active_writer()) {
       databases.metrics.push_back(
           {"AWS/RDS", "AuroraGlobalDBReplicationLag", {{"DBClusterIdentifier", cluster}}, "Maximum"});
     }

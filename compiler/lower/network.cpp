@@ -101,7 +101,10 @@ void lower_subnets_and_routes(Context& cx, const ir::Region& region) {
 
 bool function_connects_to(const ir::Function& fn, const std::string& database) {
   for (const ir::Grant& grant : fn.access) {
-    if (grant.target_kind == ir::TargetKind::Database && grant.target == database) return true;
+    // `write` goes through the RDS Data API's HTTPS endpoint, not the database port.
+    if (grant.target_kind == ir::TargetKind::Database && grant.level == ir::AccessLevel::Connect &&
+        grant.target == database)
+      return true;
   }
   return false;
 }

@@ -72,6 +72,41 @@ void lower_outputs(Context& cx) {
   for (const ir::Failover& f : cx.system.failovers) {
     m.outputs.push_back({f.name + "_url", "the failover API address", Text("https://") + failover_name(f)});
   }
+  // What the runbook (policies/runbook) names: the ids and ARNs its commands
+  // take, read from a deployment's outputs rather than looked up by hand (C4).
+  for (const infra::HealthCheck& hc : m.health_checks) {
+    m.outputs.push_back({hc.id + "_health_check_id", fmt::format("Route 53 health check of the {} front door", hc.id),
+                         Text(Ref{Kind::HealthCheck, hc.id, Attr::Id})});
+  }
+  for (const infra::ApiDomain& d : m.api_domains) {
+    m.outputs.push_back({d.id + "_target_domain",
+                         fmt::format("regional domain name the failover record of {} points at", d.id),
+                         Text(Ref{Kind::ApiDomain, d.id, Attr::TargetDomain})});
+  }
+  for (const ir::Failover& f : cx.system.failovers) {
+    for (const infra::FailoverRecord& r : m.failover_records) {
+      if (r.id != f.name + "_" + f.primary && r.id != f.name + "_" + f.secondary) continue;
+      m.outputs.push_back({f.name + "_zone_id", fmt::format("hosted zone of the {} failover records", f.name),
+                           Text(Ref{Kind::HostedZone, r.zone, Attr::Id})});
+      break;
+    }
+  }
+  for (const infra::GlobalCluster& g : m.global_clusters) {
+    m.outputs.push_back({g.id + "_global_cluster_id", fmt::format("{} global database identifier", g.id),
+                         Text(Ref{Kind::GlobalCluster, g.id, Attr::Id})});
+  }
+  for (const infra::DbCluster& c : m.db_clusters) {
+    m.outputs.push_back({c.id + "_cluster_arn", fmt::format("{} cluster ARN in {}", c.global_cluster, c.region),
+                         Text(Ref{Kind::DbCluster, c.id, Attr::Arn})});
+    if (c.master_secret) {
+      m.outputs.push_back({c.id + "_secret_arn", fmt::format("{} master credentials in {}", c.global_cluster, c.region),
+                           Text(Ref{Kind::Secret, *c.master_secret, Attr::Arn})});
+    }
+  }
+  for (const infra::Topic& t : m.topics) {
+    m.outputs.push_back({t.region + "_alarm_topic_arn", fmt::format("alarm topic of {}", t.region),
+                         Text(Ref{Kind::Topic, t.id, Attr::Arn})});
+  }
   // An existing zone is delegated already; a created one has to be.
   for (const infra::HostedZone& z : m.hosted_zones) {
     if (!z.created) continue;

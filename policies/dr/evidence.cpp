@@ -67,7 +67,7 @@ ir::Seconds alarm_delay(const infra::Alarm& alarm) {
 
 std::string lost_region(const ir::System& s) {
   if (!s.failovers.empty()) return s.failovers.front().primary;
-  if (!s.databases.empty()) return s.databases.front().writer;
+  if (!s.databases.empty()) return s.databases.front().active_writer();
   return s.regions.empty() ? std::string() : s.regions.front().role;
 }
 

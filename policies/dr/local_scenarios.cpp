@@ -15,9 +15,11 @@ namespace {
 using check::format_duration;
 using infra::Kind;
 
+// The cluster taking writes now: the promoted one after a failover. (The model's
+// `writer` flag marks the cluster that created the global database.)
 const infra::DbCluster* writer_cluster(const infra::Model& m, const ir::Database& d) {
   for (const infra::DbCluster& c : m.db_clusters) {
-    if (c.global_cluster == d.name && c.writer) return &c;
+    if (c.global_cluster == d.name && c.region == d.active_writer()) return &c;
   }
   return nullptr;
 }

@@ -164,11 +164,12 @@ Bound region_outage_rto(const Inputs& in) {
   };
   std::optional<Plan> slowest;
   for (const ir::Database& d : s.databases) {
-    if (d.writer != lost) continue;  // its writer survives: nothing to promote
+    // The writer now: after a recorded failover (`promoted`), the promoted region's.
+    if (d.active_writer() != lost) continue;  // its writer survives: nothing to promote
     const infra::GlobalCluster* global = find_id(in.model.global_clusters, d.name);
     const infra::DbCluster* target = nullptr;
     for (const infra::DbCluster& c : in.model.db_clusters) {
-      if (c.global_cluster == d.name && !c.writer && c.region != lost) {
+      if (c.global_cluster == d.name && c.region != lost) {
         target = &c;
         break;
       }

@@ -115,7 +115,12 @@ class Cli(unittest.TestCase):
         out = os.path.join(self.tmp, "tf")
         r = run("specs/payment.pdr", "--target", "terraform", "-o", out)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(os.path.isfile(os.path.join(out, "main.tf.json")))
+        # One root module per region stage, listed in apply order (README, "Terraform output").
+        with open(os.path.join(out, "manifest.json")) as f:
+            roots = [r["dir"] for r in json.load(f)["roots"]]
+        self.assertIn("secondary", roots)
+        for d in roots:
+            self.assertTrue(os.path.isfile(os.path.join(out, d, "main.tf.json")), d)
         self.assertEqual([n for n in os.listdir(self.tmp) if n != "tf"], [])  # no temp dirs left behind
         # A second compile replaces only the files paydrc wrote (tests/cli/output_test.py).
         with open(os.path.join(out, "notes.txt"), "w") as f:
@@ -150,7 +155,10 @@ class Cli(unittest.TestCase):
         self.assertIn("delivered by `aws_sns_topic_subscription.secondary_alarms_email_77e00aa1 / SecondaryAlarmsEmail77e00aa1Subscription", text)
         self.assertIn("--global-cluster-identifier payment-ledger-global-dev", text)
         self.assertIn("--allow-data-loss", text)  # an outage runbook cannot use a switchover
-        self.assertIn("--inverted", text)  # a disabled health check would count as healthy
+        # The embedded runbook (`paydrc runbook`): real names and outputs, no placeholders.
+        self.assertIn("aws rds failover-global-cluster --region us-west-2", text)
+        self.assertIn('"$API_PRIMARY_HEALTH_CHECK_ID"', text)
+        self.assertNotIn("<id of", text)
         self.assertNotIn("--disable", text)
         again = run("explain", "specs/payment.pdr", env={"TZ": "Pacific/Auckland", "ENVIRONMENT_SUFFIX": "prod"})
         self.assertIn("payment-ledger-global-prod", again.stdout.decode())
@@ -160,7 +168,9 @@ class Cli(unittest.TestCase):
         self.assertIn("## Deploying with cloudformation", cfn)
         self.assertIn("1. `payment-secondary-foundation-${EnvironmentSuffix}` in us-west-2", cfn)
         tf = run("explain", "--target", "terraform", "specs/payment.pdr").stdout.decode()
-        self.assertIn("terraform apply plan", tf)
+        self.assertIn("1. `secondary-foundation` in us-west-2", tf)
+        self.assertIn("4. `primary-failover` in us-east-1", tf)
+        self.assertIn("for dir in secondary-foundation primary secondary primary-failover; do", tf)
         self.assertEqual(run("explain", "--target", "pulumi", "specs/payment.pdr").returncode, 2)
 
     def test_dr_budget(self):
@@ -311,20 +321,29 @@ class Environments(unittest.TestCase):
 
     def test_terraform_of_dev_and_prod_differ_exactly_in_the_overrides(self):
         spec = self.spec()
-        docs = {}
+        dirs = {name: self.compile(spec, "terraform", name) for name in ("dev", "prod")}
+        roots = {}
         for name in ("dev", "prod"):
-            with open(os.path.join(self.compile(spec, "terraform", name), "main.tf.json")) as f:
-                docs[name] = json.load(f)
-        diff = self.differences(docs["dev"], docs["prod"])
-        outside_variable = {p for p in diff if p[:2] != ("variable", "environment_suffix")}
-        leaves = sorted({(p[1], p[-1]) for p in outside_variable})
-        self.assertEqual(leaves, [("aws_lambda_function", "memory_size"), ("aws_rds_cluster_instance", "instance_class")])
-        for name in ("dev", "prod"):
-            variable = docs[name]["variable"]["environment_suffix"]
-            self.assertEqual(variable["default"], name)
-            # Planned with another suffix, this file would deploy that environment with these settings.
-            conditions = [v["condition"] for v in variable["validation"]]
-            self.assertIn('${var.environment_suffix == "%s"}' % name, conditions)
+            with open(os.path.join(dirs[name], "manifest.json")) as f:
+                roots[name] = [r["dir"] for r in json.load(f)["roots"]]
+        self.assertEqual(roots["dev"], roots["prod"])
+        leaves = set()
+        for root in roots["dev"]:
+            docs = {}
+            for name in ("dev", "prod"):
+                with open(os.path.join(dirs[name], root, "main.tf.json")) as f:
+                    docs[name] = json.load(f)
+            diff = self.differences(docs["dev"], docs["prod"])
+            outside_variable = {p for p in diff if p[:2] != ("variable", "environment_suffix")}
+            leaves |= {(p[1], p[-1]) for p in outside_variable}
+            for name in ("dev", "prod"):
+                variable = docs[name]["variable"]["environment_suffix"]
+                self.assertEqual(variable["default"], name)
+                # Planned with another suffix, this file would deploy that environment with these settings.
+                conditions = [v["condition"] for v in variable["validation"]]
+                self.assertIn('${var.environment_suffix == "%s"}' % name, conditions)
+        self.assertEqual(sorted(leaves),
+                         [("aws_lambda_function", "memory_size"), ("aws_rds_cluster_instance", "instance_class")])
 
     def test_cloudformation_of_dev_and_prod_differ_exactly_in_the_overrides(self):
         spec = self.spec()

@@ -21,6 +21,11 @@ MINIMAL_SRC = os.path.join(ROOT, "golden", "terraform", "minimal_src")
 # Variables that change the output on purpose; each test sets them itself.
 OUTPUT_ENV = {"ENVIRONMENT_SUFFIX": "", "TERRAFORM_STATE_BUCKET": "", "TERRAFORM_STATE_BUCKET_REGION": ""}
 MANIFEST = ".paydrc-files"
+# What the minimal spec compiles to: one root module per region stage (README,
+# "Terraform output"), the roots' manifest and the function zip.
+HOME = "east"
+WRITTEN = ["east/main.tf.json", "manifest.json", "west-foundation/main.tf.json", "west/main.tf.json", "worker.zip"]
+TOP = ["east", "manifest.json", "west", "west-foundation", "worker.zip"]
 
 
 def read(path, text=False):
@@ -96,11 +101,11 @@ class OutputDirectory(unittest.TestCase):
         root, spec = self.project()
         out = os.path.join(root, "infra")
         self.assertEqual(compile_tf(spec, out).returncode, 0)
-        # What `terraform init` and a local apply leave beside the configuration.
-        os.makedirs(os.path.join(out, ".terraform", "providers"))
-        kept = {".terraform/providers/marker": b"provider", ".terraform.lock.hcl": b"# lock\n",
-                "terraform.tfstate": b'{"version": 4}\n', "terraform.tfstate.backup": b'{"version": 4}\n',
-                "zz_override.tf.json": b"{}\n"}
+        # What `terraform init` and a local apply leave beside a root's configuration.
+        os.makedirs(os.path.join(out, HOME, ".terraform", "providers"))
+        kept = {f"{HOME}/.terraform/providers/marker": b"provider", f"{HOME}/.terraform.lock.hcl": b"# lock\n",
+                f"{HOME}/terraform.tfstate": b'{"version": 4}\n', f"{HOME}/terraform.tfstate.backup": b'{"version": 4}\n',
+                f"{HOME}/zz_override.tf.json": b"{}\n", "notes.md": b"mine\n"}
         for name, data in kept.items():
             with open(os.path.join(out, name), "wb") as f:
                 f.write(data)
@@ -109,23 +114,23 @@ class OutputDirectory(unittest.TestCase):
         for name, data in kept.items():
             with open(os.path.join(out, name), "rb") as f:
                 self.assertEqual(f.read(), data, name)
-        config = json.loads(read(os.path.join(out, "main.tf.json")))
+        config = json.loads(read(os.path.join(out, HOME, "main.tf.json")))
         self.assertEqual(config["variable"]["environment_suffix"]["default"], "prod")
         # The manifest lists exactly what paydrc wrote, as `sha256sum -c` reads it.
         listed = manifest(out)
-        self.assertEqual(sorted(listed), ["main.tf.json", "worker.zip"])
+        self.assertEqual(sorted(listed), WRITTEN)
         for name, digest in listed.items():
             self.assertEqual(digest, sha256(os.path.join(out, name)), name)
-        self.assertEqual([n for n in os.listdir(out) if n.endswith(".tmp")], [])
+        self.assertEqual([n for _, _, files in os.walk(out) for n in files if n.endswith(".tmp")], [])
 
     def test_identical_recompile_leaves_files_untouched(self):
         root, spec = self.project()
         out = os.path.join(root, "infra")
         self.assertEqual(compile_tf(spec, out).returncode, 0)
-        before = {n: os.stat(os.path.join(out, n)).st_ino for n in ("main.tf.json", "worker.zip")}
+        before = {n: os.stat(os.path.join(out, n)).st_ino for n in WRITTEN}
         r = compile_tf(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(b"2 unchanged", r.stderr)
+        self.assertIn(b"%d unchanged" % len(WRITTEN), r.stderr)
         self.assertEqual(before, {n: os.stat(os.path.join(out, n)).st_ino for n in before})
 
     def test_output_into_a_repository_with_the_spec_is_refused(self):
@@ -176,22 +181,65 @@ class OutputDirectory(unittest.TestCase):
         r = compile_tf(renamed, out)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"removed 1 the previous compile wrote: worker.zip", r.stderr)
-        self.assertEqual(sorted(n for n in os.listdir(out)), [MANIFEST, "main.tf.json", "runner.zip"])
-        self.assertEqual(sorted(manifest(out)), ["main.tf.json", "runner.zip"])
+        self.assertEqual(sorted(n for n in os.listdir(out)), sorted([MANIFEST, *TOP[:-1], "runner.zip"]))
+        self.assertEqual(sorted(manifest(out)), sorted([*WRITTEN[:-1], "runner.zip"]))
+
+    def plant_earlier_root(self, out, name, extra=None):
+        """A root directory an earlier compile wrote (listed in the manifest) that
+        this compile no longer produces, with `extra` files someone added to it."""
+        os.makedirs(os.path.join(out, name))
+        path = os.path.join(out, name, "main.tf.json")
+        with open(path, "w") as f:
+            f.write('{"old": "root"}\n')
+        with open(os.path.join(out, MANIFEST), "a") as f:
+            f.write(f"{sha256(path)}  {name}/main.tf.json\n")
+        for rel, data in (extra or {}).items():
+            with open(os.path.join(out, name, rel), "wb") as f:
+                f.write(data)
+
+    def test_a_root_directory_goes_only_when_nothing_else_is_in_it(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        self.assertEqual(compile_tf(spec, out).returncode, 0)
+        self.plant_earlier_root(out, "gone")
+        self.plant_earlier_root(out, "applied", {"terraform.tfstate": b'{"version": 4}\n'})
+        r = compile_tf(spec, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"applied/main.tf.json", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "gone")))
+        # A root someone applied keeps its state (and so its directory).
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "applied"))), ["terraform.tfstate"])
+        self.assertEqual(sorted(manifest(out)), WRITTEN)
+
+    def test_a_root_directory_that_is_a_link_or_a_file_is_refused(self):
+        root, spec = self.project()
+        out = os.path.join(root, "infra")
+        elsewhere = os.path.join(root, "elsewhere")
+        os.makedirs(elsewhere)
+        os.makedirs(out)
+        os.symlink(elsewhere, os.path.join(out, HOME))
+        before = snapshot(root)
+        self.assert_refused(compile_tf(spec, out), f"`{os.path.join(out, HOME)}` exists and is not a directory")
+        self.assertEqual(snapshot(root), before)
+        os.remove(os.path.join(out, HOME))
+        with open(os.path.join(out, HOME), "w") as f:
+            f.write("a file\n")
+        self.assert_refused(compile_tf(spec, out), "is not a directory paydrc can write")
+        self.assertEqual(os.listdir(elsewhere), [])
 
     def test_a_file_paydrc_did_not_write_is_never_replaced(self):
         root, spec = self.project()
         out = os.path.join(root, "infra")
-        os.makedirs(out)
-        with open(os.path.join(out, "main.tf.json"), "w") as f:
+        os.makedirs(os.path.join(out, HOME))
+        with open(os.path.join(out, HOME, "main.tf.json"), "w") as f:
             f.write('{"hand": "written"}\n')
         before = snapshot(out)
         self.assert_refused(compile_tf(spec, out), "main.tf.json` exists and paydrc did not write it")
         self.assertEqual(snapshot(out), before)  # no zip, no manifest
         # Nor one paydrc wrote and someone edited since.
-        os.remove(os.path.join(out, "main.tf.json"))
+        os.remove(os.path.join(out, HOME, "main.tf.json"))
         self.assertEqual(compile_tf(spec, out).returncode, 0)
-        with open(os.path.join(out, "main.tf.json"), "a") as f:
+        with open(os.path.join(out, HOME, "main.tf.json"), "a") as f:
             f.write(" ")
         before = snapshot(out)
         self.assert_refused(compile_tf(spec, out, ENVIRONMENT_SUFFIX="prod"),
@@ -200,8 +248,8 @@ class OutputDirectory(unittest.TestCase):
         # A symbolic link in the way is not paydrc's either.
         os.remove(os.path.join(out, "worker.zip"))
         os.symlink(spec, os.path.join(out, "worker.zip"))
-        with open(os.path.join(out, "main.tf.json"), "rb+") as f:
-            f.truncate(os.path.getsize(os.path.join(out, "main.tf.json")) - 1)
+        with open(os.path.join(out, HOME, "main.tf.json"), "rb+") as f:
+            f.truncate(os.path.getsize(os.path.join(out, HOME, "main.tf.json")) - 1)
         self.assert_refused(compile_tf(spec, out), "worker.zip` exists and paydrc did not write it")
         self.assertTrue(os.path.islink(os.path.join(out, "worker.zip")))
 
@@ -217,15 +265,21 @@ class OutputDirectory(unittest.TestCase):
         with open(os.path.join(out, MANIFEST), "a") as f:
             f.write("not a digest  main.tf.json\n")
         before = snapshot(out)
-        self.assert_refused(compile_tf(spec, out), f"`{os.path.join(out, MANIFEST)}` is not a paydrc manifest (line 3)")
+        line = len(WRITTEN) + 1
+        self.assert_refused(compile_tf(spec, out),
+                            f"`{os.path.join(out, MANIFEST)}` is not a paydrc manifest (line {line})")
         self.assertEqual(snapshot(out), before)
+        # Nor may a name in it leave the directory.
+        with open(os.path.join(out, MANIFEST), "w") as f:
+            f.write(f"{'0' * 64}  ../escape\n")
+        self.assert_refused(compile_tf(spec, out), "is not a paydrc manifest (line 1)")
 
     def test_a_new_output_directory_is_created_with_its_parents(self):
         root, spec = self.project()
         out = os.path.join(root, "build", "envs", "dev")
         r = compile_tf(spec, out)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(os.listdir(out)), [MANIFEST, "main.tf.json", "worker.zip"])
+        self.assertEqual(sorted(os.listdir(out)), sorted([MANIFEST, *TOP]))
 
 
 class EnvironmentVariables(unittest.TestCase):
@@ -240,7 +294,7 @@ class EnvironmentVariables(unittest.TestCase):
         shutil.rmtree(out, ignore_errors=True)
         r = compile_tf(MINIMAL, out, **env)
         self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(read(os.path.join(out, "main.tf.json")))
+        return json.loads(read(os.path.join(out, HOME, "main.tf.json")))
 
     def test_environment_suffix_is_checked_at_compile_time(self):
         out = os.path.join(self.tmp, "out")
@@ -276,16 +330,17 @@ class EnvironmentVariables(unittest.TestCase):
             backend = config["terraform"]["backend"]["s3"]
             keys[suffix] = backend["key"]
             variable = config["variable"]["environment_suffix"]
-            state = f"s3://payment-state/paydrc/ledgerless/{suffix}/terraform.tfstate"
+            state = f"s3://payment-state/paydrc/ledgerless/{suffix}/<root>/terraform.tfstate"
             self.assertIn(state, variable["description"])
             # The key cannot follow a -var override, so the override is refused at plan time.
             self.assertEqual(variable["validation"][1]["condition"], f'${{var.environment_suffix == "{suffix}"}}')
             self.assertIn(state, variable["validation"][1]["error_message"])
-        self.assertEqual(keys, {"dev": "paydrc/ledgerless/dev/terraform.tfstate",
-                                "prod": "paydrc/ledgerless/prod/terraform.tfstate"})
+        self.assertEqual(keys, {"dev": f"paydrc/ledgerless/dev/{HOME}/terraform.tfstate",
+                                "prod": f"paydrc/ledgerless/prod/{HOME}/terraform.tfstate"})
         # Unset ENVIRONMENT_SUFFIX is dev.
         config = self.config(TERRAFORM_STATE_BUCKET="payment-state")
-        self.assertEqual(config["terraform"]["backend"]["s3"]["key"], "paydrc/ledgerless/dev/terraform.tfstate")
+        self.assertEqual(config["terraform"]["backend"]["s3"]["key"],
+                         f"paydrc/ledgerless/dev/{HOME}/terraform.tfstate")
 
     def test_state_bucket_name_is_checked(self):
         out = os.path.join(self.tmp, "out")

@@ -52,8 +52,16 @@ class FunctionZip(unittest.TestCase):
                 self.assertEqual(info.date_time, (1980, 1, 1, 0, 0, 0))
                 self.assertEqual((info.external_attr >> 16) & 0o777, 0o644)
         digest = base64.b64encode(hashlib.sha256(open(zip_path, "rb").read()).digest()).decode()
-        main = json.load(open(os.path.join(out, "main.tf.json")))
-        hashes = [f["source_code_hash"] for f in main["resource"]["aws_lambda_function"].values()]
+        # The zip sits beside the root modules; each root's functions point at it.
+        with open(os.path.join(out, "manifest.json")) as f:
+            roots = [r["dir"] for r in json.load(f)["roots"]]
+        hashes = []
+        for root in roots:
+            with open(os.path.join(out, root, "main.tf.json")) as f:
+                functions = json.load(f).get("resource", {}).get("aws_lambda_function", {}).values()
+            for fn in functions:
+                self.assertEqual(fn["filename"], "${path.module}/../" + os.path.basename(zip_path))
+                hashes.append(fn["source_code_hash"])
         self.assertEqual(hashes, [digest] * len(hashes))
         self.assertEqual(len(hashes), 2)  # one function per region, one shared archive
 

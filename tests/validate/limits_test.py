@@ -28,7 +28,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "terraform"))
-from terraform_test import find_plugin_dir  # noqa: E402  (the one way tests find the provider mirror)
+from terraform_test import find_plugin_dir, merged, tfroots  # noqa: E402  (the one way tests find the provider mirror)
 
 ARGS = None
 LONGEST_SUFFIX = "abcdefghijklmnop"  # 16 characters: backends::kEnvironmentSuffixRule allows no more
@@ -214,7 +214,7 @@ class Limits(unittest.TestCase):
                 # At the boundary, with the longest suffix, a name is exactly at AWS's limit.
                 out = self.accept(make(identifier(n)), "terraform", suffix=LONGEST_SUFFIX)
                 self.accept(make(identifier(n)), "cloudformation", suffix=LONGEST_SUFFIX)
-                doc = json.loads((out / "main.tf.json").read_text())
+                doc = merged(out)
                 lengths = [len(with_suffix(v)) for v in names_in(doc)]
                 self.assertEqual(max(lengths), limit, f"{label}: boundary names {lengths}")
 
@@ -222,7 +222,7 @@ class Limits(unittest.TestCase):
         text = renamed("sessions", "order_items")
         out = self.accept(text, "terraform")
         self.accept(text, "cloudformation")
-        doc = json.loads((out / "main.tf.json").read_text())
+        doc = merged(out)
         # Every policy document: role policies, key policies, trust policies.
         sids = [statement.get("sid", "") for document in doc["data"]["aws_iam_policy_document"].values()
                 for statement in document["statement"]]
@@ -275,7 +275,9 @@ class Limits(unittest.TestCase):
         else:
             print("skipped cfn-lint: `cfn-lint` is not on PATH", file=sys.stderr)
 
-    def run_terraform(self, dirs):
+    def run_terraform(self, outputs):
+        # Every root module of every accepted output.
+        dirs = [out / root["dir"] for out in outputs for root in tfroots.load_roots(str(out))]
         plugin_dir = find_plugin_dir()
         self.assertIsNotNone(plugin_dir, "no provider mirror: set TF_PLUGIN_DIR")
         data_dir = self.ws.root / "tf-data"
@@ -288,7 +290,7 @@ class Limits(unittest.TestCase):
         self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
         lock = dirs[0] / ".terraform.lock.hcl"
         for d in dirs:
-            with self.subTest(config=d.name):
+            with self.subTest(config=f"{d.parent.name}/{d.name}"):
                 if d != dirs[0]:
                     shutil.copy(lock, d / ".terraform.lock.hcl")
                 run = subprocess.run(["terraform", "validate", "-json"], cwd=d, env=env, capture_output=True,
