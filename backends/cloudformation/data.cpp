@@ -176,6 +176,11 @@ void emit_data(Builder& b) {
                           {"PubliclyAccessible", i.publicly_accessible},
                           {"AutoMinorVersionUpgrade", false},
                           {"Tags", b.name_tags(i.identifier)}};
+    // Enhanced Monitoring (AWS::RDS::DBInstance `MonitoringInterval`, `MonitoringRoleArn`).
+    if (i.monitoring_interval > 0) {
+      body["Properties"]["MonitoringInterval"] = i.monitoring_interval;
+      body["Properties"]["MonitoringRoleArn"] = b.ref(Kind::Role, i.monitoring_role, Attr::Arn);
+    }
   }
   for (const infra::Table& t : m.tables) {
     const infra::RegionInfo* home = m.region(t.region);

@@ -9,13 +9,17 @@ using infra::Kind;
 
 namespace {
 
-json trust_policy(const infra::Role& role) {
+json trust_policy(Builder& b, const infra::Role& role) {
   // A trust policy has no Resource element.
-  return json{{"Version", "2012-10-17"},
-              {"Statement", json::array({{{"Sid", "AssumedByService"},
-                                          {"Effect", "Allow"},
-                                          {"Principal", {{"Service", role.trusted_services}}},
-                                          {"Action", "sts:AssumeRole"}}})}};
+  json statement = {{"Sid", "AssumedByService"},
+                    {"Effect", "Allow"},
+                    {"Principal", {{"Service", role.trusted_services}}},
+                    {"Action", "sts:AssumeRole"}};
+  for (const infra::Condition& c : role.trust_conditions) {
+    json values = b.texts(c.values);
+    statement["Condition"][c.test][c.variable] = values.size() == 1 ? values[0] : values;
+  }
+  return json{{"Version", "2012-10-17"}, {"Statement", json::array({statement})}};
 }
 
 }  // namespace
@@ -45,7 +49,7 @@ void emit_identity(Builder& b) {
     json& body = b.resource(Builder::logical(Kind::Role, r.id), "AWS::IAM::Role");
     body["Properties"] = {{"RoleName", b.text(r.name)},
                           {"Description", r.description},
-                          {"AssumeRolePolicyDocument", trust_policy(r)},
+                          {"AssumeRolePolicyDocument", trust_policy(b, r)},
                           {"Tags", b.name_tags(r.name)}};
     if (!policies.empty()) body["Properties"]["Policies"] = policies;
     if (!r.managed_policies.empty()) {

@@ -133,7 +133,8 @@ void emit_data(Document& doc) {
   for (const infra::DbCluster& c : m.db_clusters) emit_cluster(doc, c);
   for (const infra::DbInstance& i : m.db_instances) {
     // LTS engine versions: AWS advises against automatic minor version upgrades.
-    doc.resource("aws_rds_cluster_instance", i.id, i.region) = {
+    json& body = doc.resource("aws_rds_cluster_instance", i.id, i.region);
+    body = {
         {"provider", "aws." + i.region},
         {"identifier", Document::text(i.identifier)},
         {"cluster_identifier", Document::ref(Kind::DbCluster, i.cluster, Attr::Id)},
@@ -147,6 +148,20 @@ void emit_data(Document& doc) {
         {"publicly_accessible", i.publicly_accessible},
         {"auto_minor_version_upgrade", false},
         {"tags", Document::name_tag(i.identifier)}};
+    // Enhanced Monitoring (aws_rds_cluster_instance `monitoring_interval`,
+    // `monitoring_role_arn`, provider 5.100).
+    if (i.monitoring_interval > 0) {
+      body["monitoring_interval"] = i.monitoring_interval;
+      body["monitoring_role_arn"] = Document::ref(Kind::Role, i.monitoring_role, Attr::Arn);
+      // RDS checks the role's permissions when the instance is created: the policy
+      // must be attached first, and nothing else orders the attachment before it.
+      for (const infra::Role& r : doc.model().roles) {
+        if (r.id != i.monitoring_role) continue;
+        for (std::size_t n = 1; n <= r.managed_policies.size(); ++n) {
+          body["depends_on"].push_back(managed_policy_attachment(r.id, n));
+        }
+      }
+    }
   }
   for (const infra::Table& t : m.tables) {
     json attributes = json::array({{{"name", t.hash_key}, {"type", dynamodb_attribute_type(t.hash_key_kind)}}});

@@ -48,6 +48,12 @@ class Document {
   json root_ = json::object();
 };
 
+// `aws_iam_role_policy_attachment.<role>_managed_<n>`: the address of a role's n-th
+// AWS-managed policy attachment (n from 1), for resources that must wait for it.
+inline std::string managed_policy_attachment(const std::string& role, std::size_t n) {
+  return "aws_iam_role_policy_attachment." + role + "_managed_" + std::to_string(n);
+}
+
 // Resource families, one file each.
 void emit_network(Document& doc);
 void emit_identity(Document& doc);    // keys, roles, log groups, topics, queues

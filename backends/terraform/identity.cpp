@@ -14,10 +14,14 @@ std::string trust_policy(Document& doc, const infra::Role& role) {
   for (const std::string& s : role.trusted_services) services.push_back(s);
   // A trust policy has no Resource element.
   json& body = doc.data("aws_iam_policy_document", role.id + "_trust", role.region);
-  body["statement"] = json::array({{{"sid", "AssumedByService"},
-                                    {"effect", "Allow"},
-                                    {"actions", json::array({"sts:AssumeRole"})},
-                                    {"principals", json::array({{{"type", "Service"}, {"identifiers", services}}})}}});
+  json statement = {{"sid", "AssumedByService"},
+                    {"effect", "Allow"},
+                    {"actions", json::array({"sts:AssumeRole"})},
+                    {"principals", json::array({{{"type", "Service"}, {"identifiers", services}}})}};
+  for (const infra::Condition& c : role.trust_conditions) {
+    statement["condition"].push_back({{"test", c.test}, {"variable", c.variable}, {"values", Document::texts(c.values)}});
+  }
+  body["statement"] = json::array({statement});
   return Document::expr("data.aws_iam_policy_document." + role.id + "_trust.json");
 }
 
@@ -53,9 +57,10 @@ void emit_identity(Document& doc) {
           {"role", Document::ref(Kind::Role, r.id, Attr::Name)},
           {"policy", doc.policy_document(data_name, r.region, p.document)}};
     }
-    int n = 0;
+    std::size_t n = 0;
     for (const std::string& arn : r.managed_policies) {
-      doc.resource("aws_iam_role_policy_attachment", r.id + "_managed_" + std::to_string(++n), r.region) = {
+      const std::string address = managed_policy_attachment(r.id, ++n);
+      doc.resource("aws_iam_role_policy_attachment", address.substr(address.find('.') + 1), r.region) = {
           {"provider", "aws." + r.region}, {"role", Document::ref(Kind::Role, r.id, Attr::Name)}, {"policy_arn", arn}};
     }
   }

@@ -190,7 +190,10 @@ class Builder {
     d.failover = str(c, "failover") == "managed" ? ir::FailoverMode::Managed : ir::FailoverMode::Manual;
     if (c.get("operator_response") != nullptr) d.operator_response = num(c, "operator_response");
     d.deletion_protection = flag(c, "deletion_protection", true);
-    d.port = d.engine == "aurora-postgresql" ? 5432 : 3306;
+    // Without `port`, the engine's default, as every deployment so far has it:
+    // changing the default would move the port of clusters that never asked.
+    d.port = static_cast<int>(num(c, "port", d.engine == "aurora-postgresql" ? 5432 : 3306));
+    d.monitoring_interval_seconds = static_cast<int>(num(c, "monitoring_interval", 60));
     std::int64_t retention = num(c, "backup_retention", 7 * 86400);
     d.backup_retention_days = static_cast<int>(retention / 86400);
 
@@ -223,6 +226,24 @@ class Builder {
       report(diag::Kind::InvalidValue, c.range_of("instances"),
              fmt::format("an Aurora cluster has 1 to 16 instances, not {}", d.instances),
              "use 2 so a zone outage fails over to a replica");
+    }
+    // Aurora: "Valid Values: 1150-65535" (RDS API reference, CreateDBCluster Port).
+    if (c.get("port") != nullptr && (d.port < 1150 || d.port > 65535)) {
+      report(diag::Kind::InvalidValue, c.range_of("port"),
+             fmt::format("an Aurora cluster listens on a port from 1150 to 65535, not {}", d.port),
+             d.engine == "aurora-postgresql" ? "use a port such as `5433`" : "use a port such as `3307`");
+    }
+    // RDS API reference, CreateDBInstance MonitoringInterval: "Valid Values: 0 | 1 |
+    // 5 | 10 | 15 | 30 | 60".
+    if (c.get("monitoring_interval") != nullptr) {
+      constexpr int kIntervals[] = {0, 1, 5, 10, 15, 30, 60};
+      if (std::find(std::begin(kIntervals), std::end(kIntervals), d.monitoring_interval_seconds) ==
+          std::end(kIntervals)) {
+        report(diag::Kind::InvalidValue, c.range_of("monitoring_interval"),
+               fmt::format("Enhanced Monitoring samples every 1, 5, 10, 15, 30 or 60 seconds, not {}",
+                           format_duration(d.monitoring_interval_seconds)),
+               "use `60s`, or `0s` to turn it off");
+      }
     }
     if (c.get("backup_retention") != nullptr) {
       if (retention < 86400 || retention % 86400 != 0 || retention > 35 * 86400) {

@@ -105,6 +105,8 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"database", "backup_retention", Duration, Opt, "7d", "", "Automated backup (PITR) retention, 1 to 35 days."},
     {"database", "backtrack", Duration, Opt, "", "", "Aurora Backtrack window; not supported on global databases."},
     {"database", "deletion_protection", Bool, Opt, "on", "", "Refuse deletes of the clusters."},
+    {"database", "port", Integer, Opt, "", "", "Port the clusters listen on, 1150 to 65535 (default: the engine's, 3306 for `aurora-mysql`, 5432 for `aurora-postgresql`); the database security groups admit it. Changing it updates the clusters in place (aws_rds_cluster and AWS::RDS::DBCluster modify `port` without replacement) and every client must follow. Moving a deployed database off the default port also replaces its security groups once (their description named the default port, and AWS cannot change a description): do it in a maintenance window, or set `port` before the first deployment."},
+    {"database", "monitoring_interval", Duration, Opt, "60s", "", "Enhanced Monitoring: how often RDS samples each instance's operating system (`1s`, `5s`, `10s`, `15s`, `30s` or `60s`; `0s` turns it off), through a role per region trusted by the monitoring service."},
 
     {"table", "kind", Enum, Req, "", "dynamodb_global", "The table kind."},
     {"table", "hash_key", String, Req, "", "", "Partition key attribute name."},

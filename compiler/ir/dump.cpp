@@ -171,6 +171,7 @@ std::string ir_text(const ir::System& s) {
                          {"deletion_protection", d.deletion_protection},
                          {"iam_auth", d.iam_auth},
                          {"port", d.port},
+                         {"monitoring_interval", d.monitoring_interval_seconds},
                          {"at", at(d.origin.range)}});
     if (d.promoted) databases.back()["promoted"] = *d.promoted;  // only after a failover
   }

@@ -84,7 +84,8 @@ struct Database {
   bool deletion_protection = true;
   bool iam_auth = true;
   std::string database_name;
-  int port = 3306;
+  int port = 3306;  // the spec's `port`, else the engine's default
+  int monitoring_interval_seconds = 60;  // Enhanced Monitoring; 0: off
   Origin origin;
 
   // The region whose cluster takes writes now: `promoted`, else `writer`.

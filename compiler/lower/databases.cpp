@@ -55,6 +55,48 @@ bool uses_data_api(const Context& cx, const ir::Database& db) {
   return false;
 }
 
+// Enhanced Monitoring's role in one region. IAM is global, but each region's
+// stage creates its own (named after the region), so the secondary's root and
+// stack plan and apply with the primary region gone. What the role needs: trusted
+// by monitoring.rds.amazonaws.com, with AmazonRDSEnhancedMonitoringRole attached
+// (RDS User Guide, "Setting up and enabling Enhanced Monitoring"); that policy only
+// writes to the `RDSOSMetrics` log group, which RDS keeps per account and region.
+// aws:SourceAccount in the trust policy keeps another account's RDS from having
+// the service assume it ("Protecting against the confused deputy problem", same page).
+infra::Role monitoring_role(const Context& cx, const ir::Database& db, const std::string& role) {
+  infra::Role iam;
+  iam.id = fmt::format("{}_{}_monitoring", db.name, role);
+  iam.region = role;
+  iam.origin = db.origin.at("monitoring_interval");  // the block when the spec does not set it
+  iam.name = cx.name({db.name, "monitoring", role});
+  iam.description = fmt::format("RDS Enhanced Monitoring of the {} instances in {}", db.name, role);
+  iam.trusted_services = {"monitoring.rds.amazonaws.com"};
+  iam.trust_conditions = {{"StringEquals", "aws:SourceAccount", {Text(infra::AccountId{})}}};
+  // AWS maintains the permission list, as for Backup; it grants no more than
+  // creating and writing `RDS*` log groups.
+  iam.managed_policies = {"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"};
+  return iam;
+}
+
+// The log groups of a cluster's exports, created before the cluster: RDS writes to
+// `/aws/rds/cluster/<cluster>/<log>` and creates a missing one itself, with no
+// retention and no key, and a later create of the same name fails (Aurora User
+// Guide, "Publishing Aurora MySQL logs to Amazon CloudWatch Logs"). Kept and
+// encrypted like every other audit trail here.
+void lower_log_groups(Context& cx, infra::DbCluster& cluster) {
+  for (const std::string& log : cluster.log_exports) {
+    infra::LogGroup group;
+    group.id = cluster.id + "_" + log;
+    group.region = cluster.region;
+    group.origin = cluster.origin;
+    group.name = Text("/aws/rds/cluster/") + cluster.identifier + Text("/" + log);
+    group.retention_days = 365;  // PCI DSS 10.5.1, as for flow, access and function logs
+    group.key = Context::key_id(cluster.region);
+    cluster.after.push_back(Ref{infra::Kind::LogGroup, group.id});
+    cx.model.log_groups.push_back(std::move(group));
+  }
+}
+
 }  // namespace
 
 void lower_databases(Context& cx) {
@@ -99,14 +141,27 @@ void lower_databases(Context& cx) {
       params.family = parameter_family(db);
       if (db.engine == "aurora-mysql") {
         // The `audit` log export is empty unless the audit plugin logs; TLS only.
+        // PCI DSS 10.2.1: connections (10.2.1.4 logons), privilege changes
+        // (QUERY_DCL, 10.2.1.5), schema changes (QUERY_DDL) and data access
+        // (TABLE, 10.2.1.1): TABLE records who read or wrote which table, without
+        // the statement (Aurora User Guide, "Using Advanced Auditing": for TABLE
+        // events the object is the table name). QUERY_DML would log the text of
+        // every statement, card data included, which the general-log exception in
+        // docs/nag-exceptions.md keeps out of CloudWatch Logs.
         params.parameters = {{"require_secure_transport", "ON"},
-                             {"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL"},
+                             {"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL,TABLE"},
                              {"server_audit_logging", "1"},
                              {"slow_query_log", "1"}};
       } else if (db.engine == "aurora-postgresql") {
-        // TLS only, and pgaudit so the `postgresql` log export records DDL and role changes.
-        params.parameters = {
-            {"rds.force_ssl", "1"}, {"shared_preload_libraries", "pgaudit"}, {"pgaudit.log", "ddl,role"}};
+        // TLS only, and pgaudit so the `postgresql` log export records DDL, role
+        // changes and data access (PCI DSS 10.2.1.1). pgaudit has no class that
+        // names the table without the statement, so READ and WRITE log statement
+        // text; bind parameters stay out (`pgaudit.log_parameter` off, its default),
+        // so only literals written into SQL reach the log.
+        params.parameters = {{"rds.force_ssl", "1"},
+                             {"shared_preload_libraries", "pgaudit"},
+                             {"pgaudit.log", "ddl,role,read,write"},
+                             {"pgaudit.log_parameter", "0"}};
       }
       m.db_parameter_groups.push_back(params);
 
@@ -137,6 +192,13 @@ void lower_databases(Context& cx) {
       cluster.log_exports = db.engine == "aurora-mysql" ? std::vector<std::string>{"audit", "error", "slowquery"}
                                                         : std::vector<std::string>{"postgresql"};
       cluster.final_snapshot_identifier = cx.name({db.name, role, "final"});
+      lower_log_groups(cx, cluster);
+      std::string monitoring;
+      if (db.monitoring_interval_seconds > 0) {
+        infra::Role iam = monitoring_role(cx, db, role);
+        monitoring = iam.id;
+        m.roles.push_back(std::move(iam));
+      }
       if (!writer) {
         // A reader joins the global cluster once the writer has an instance.
         for (int i = 1; i <= db.instances; ++i) {
@@ -156,6 +218,8 @@ void lower_databases(Context& cx) {
         instance.engine = db.engine;
         instance.engine_version = version;
         instance.promotion_tier = i - 1;
+        instance.monitoring_interval = db.monitoring_interval_seconds;
+        instance.monitoring_role = monitoring;
         m.db_instances.push_back(std::move(instance));
       }
       writer = false;

@@ -255,6 +255,9 @@ struct Role : Base {
   Text name;
   std::string description;
   std::vector<std::string> trusted_services;  // lambda.amazonaws.com
+  // Conditions on the services' sts:AssumeRole (aws:SourceAccount against the
+  // confused deputy); none: any use of the service may assume the role.
+  std::vector<Condition> trust_conditions;
   std::vector<InlinePolicy> policies;
   // AWS-managed policies, only where AWS maintains the permission list (Backup).
   std::vector<std::string> managed_policies;
@@ -341,7 +344,9 @@ struct DbCluster : Base {
   bool data_api = false;  // the RDS Data API's HTTP endpoint, for functions granted `write`
   std::vector<std::string> log_exports;
   Text final_snapshot_identifier;
-  std::vector<Ref> after;  // must exist first (the writer's instances, for a reader)
+  // Must exist first: the log groups of its exports (else RDS creates them without
+  // retention or key) and, for a reader, the writer's instances.
+  std::vector<Ref> after;
   std::vector<std::pair<std::string, std::string>> tags;  // besides Name (the backup selection tag)
 };
 
@@ -353,6 +358,8 @@ struct DbInstance : Base {
   std::string engine_version;
   int promotion_tier = 0;
   bool publicly_accessible = false;  // never set by lowering; policies check it
+  int monitoring_interval = 0;       // Enhanced Monitoring, seconds; 0: off
+  std::string monitoring_role;       // Role id; set when monitoring_interval > 0
 };
 
 enum class KeyKind { String, Number, Binary };

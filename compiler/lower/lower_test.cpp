@@ -167,7 +167,7 @@ TEST_CASE("the global database: writer with credentials from the secret, reader 
   CHECK(m.db_clusters[0].master_secret == "ledger_master");
   CHECK(m.db_clusters[0].engine_version == "8.0.mysql_aurora.3.10.0");
   CHECK_FALSE(m.db_clusters[1].master_secret.has_value());
-  CHECK(m.db_clusters[1].after.size() == 2);
+  CHECK(m.db_clusters[1].after.size() == 5);  // three log groups, the writer's two instances
   CHECK(m.db_clusters[1].key == "secondary_key");
   CHECK(m.db_instances.size() == 4);
   CHECK(m.tables.at(0).replicas.size() == 1);
@@ -357,4 +357,89 @@ TEST_CASE("the front door uses the environment's name everywhere and an existing
 }
 
 }  // namespace
+
+TEST_CASE("each exported database log has a log group created before its cluster, kept and encrypted") {
+  const infra::Model& m = model();
+  for (const infra::DbCluster& c : m.db_clusters) {
+    INFO(c.id);
+    REQUIRE(c.log_exports == std::vector<std::string>{"audit", "error", "slowquery"});
+    for (const std::string& log : c.log_exports) {
+      const auto g = std::find_if(m.log_groups.begin(), m.log_groups.end(),
+                                  [&](const infra::LogGroup& lg) { return lg.id == c.id + "_" + log; });
+      REQUIRE(g != m.log_groups.end());
+      CHECK(g->region == c.region);
+      // The name RDS writes to: /aws/rds/cluster/<cluster identifier>/<log>.
+      CHECK(show(g->name) == "/aws/rds/cluster/payment-ledger-" + c.region + "-{env}/" + log);
+      CHECK(g->retention_days == 365);
+      CHECK(g->key == c.region + "_key");
+      CHECK(std::find(c.after.begin(), c.after.end(), infra::Ref{infra::Kind::LogGroup, g->id}) != c.after.end());
+    }
+  }
+}
+
+TEST_CASE("audit events cover connections, privilege and schema changes and table access, not statement text") {
+  for (const infra::DbClusterParameterGroup& g : model().db_parameter_groups) {
+    const auto events = std::find_if(g.parameters.begin(), g.parameters.end(),
+                                     [](const auto& p) { return p.first == "server_audit_events"; });
+    REQUIRE(events != g.parameters.end());
+    CHECK(events->second == "CONNECT,QUERY_DCL,QUERY_DDL,TABLE");
+  }
+}
+
+TEST_CASE("Enhanced Monitoring: every instance, through a role of its own region trusted by RDS monitoring") {
+  const infra::Model& m = model();
+  REQUIRE(m.db_instances.size() == 4);
+  std::set<std::string> roles;
+  for (const infra::DbInstance& i : m.db_instances) {
+    INFO(i.id);
+    CHECK(i.monitoring_interval == 60);
+    const auto role = std::find_if(m.roles.begin(), m.roles.end(),
+                                   [&](const infra::Role& r) { return r.id == i.monitoring_role; });
+    REQUIRE(role != m.roles.end());
+    roles.insert(role->id);
+    // Each region stage creates its own: the secondary's must not need the primary's stage.
+    CHECK(role->region == i.region);
+    CHECK(show(role->name) == "payment-ledger-monitoring-" + i.region + "-{env}");
+    CHECK(role->trusted_services == std::vector<std::string>{"monitoring.rds.amazonaws.com"});
+    REQUIRE(role->trust_conditions.size() == 1);
+    CHECK(role->trust_conditions[0].test == "StringEquals");
+    CHECK(role->trust_conditions[0].variable == "aws:SourceAccount");
+    CHECK(show(role->trust_conditions[0].values.at(0)) == "{account}");
+    CHECK(role->managed_policies ==
+          std::vector<std::string>{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"});
+    CHECK(role->policies.empty());
+  }
+  CHECK(roles == std::set<std::string>{"ledger_primary_monitoring", "ledger_secondary_monitoring"});
+}
+
+TEST_CASE("the database port: the spec's, on the cluster and both sides of the security groups") {
+  ir::System system = testing::payment_system();
+  system.databases.at(0).port = 3307;
+  const infra::Model m = lower(system, {});
+  for (const infra::DbCluster& c : m.db_clusters) CHECK(c.port == 3307);
+  int rules = 0;
+  for (const infra::SecurityGroup& sg : m.security_groups) {
+    for (const infra::SecurityRule& r : sg.rules) {
+      if (r.peer_group && (r.peer_group->find("ledger") != std::string::npos || sg.id.find("ledger") == 0)) {
+        CHECK(r.from_port == 3307);
+        CHECK(r.to_port == 3307);
+        ++rules;
+      }
+    }
+  }
+  CHECK(rules == 4);  // ingress and egress, in each region
+}
+
+TEST_CASE("monitoring_interval 0: no Enhanced Monitoring and no role") {
+  ir::System system = testing::payment_system();
+  system.databases.at(0).monitoring_interval_seconds = 0;
+  const infra::Model m = lower(system, {});
+  for (const infra::DbInstance& i : m.db_instances) {
+    CHECK(i.monitoring_interval == 0);
+    CHECK(i.monitoring_role.empty());
+  }
+  CHECK(std::none_of(m.roles.begin(), m.roles.end(),
+                     [](const infra::Role& r) { return r.id.find("monitoring") != std::string::npos; }));
+}
+
 }  // namespace paydrc::lower

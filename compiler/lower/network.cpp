@@ -152,7 +152,15 @@ void lower_security_groups(Context& cx, const ir::Region& region) {
     sg.region = role;
     sg.origin = db.origin.range;
     sg.name = cx.name({db.name, role});
-    sg.description = fmt::format("database {}: port {} from the functions granted `connect`", db.name, db.port);
+    // AWS cannot change a group's description: a new one replaces the group, and
+    // the replacement fails while the cluster uses it. So the text never follows
+    // the port: groups on the engine's default port keep the text they were
+    // created with, and a spec's own `port` gets one that names no number (moving
+    // off the default replaces the group once; see `port` in docs/language.md).
+    const int engine_default = db.engine == "aurora-postgresql" ? 5432 : 3306;
+    sg.description = db.port == engine_default
+                         ? fmt::format("database {}: port {} from the functions granted `connect`", db.name, db.port)
+                         : fmt::format("database {}: its `port` from the functions granted `connect`", db.name);
     sg.vpc = Context::vpc_id(role);
     for (const ir::Function& fn : cx.system.functions) {
       if (!runs_in(fn, role) || !function_connects_to(fn, db.name)) continue;

@@ -29,6 +29,7 @@ const Rule& sec_db_private();
 const Rule& sec_db_deletion_protection();
 const Rule& sec_db_iam_auth();
 const Rule& sec_db_audit_logs();
+const Rule& sec_db_monitoring();
 const Rule& sec_no_literal_secret();
 const Rule& sec_iam_least_privilege();
 const Rule& sec_sg_open_ingress();

@@ -30,6 +30,7 @@ const std::vector<Rule>& all_rules() {
              rules::sec_db_deletion_protection,
              rules::sec_db_iam_auth,
              rules::sec_db_audit_logs,
+             rules::sec_db_monitoring,
              rules::sec_no_literal_secret,
              rules::sec_iam_least_privilege,
              rules::sec_sg_open_ingress,

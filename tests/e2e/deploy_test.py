@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -294,6 +295,33 @@ class DeployToMotoTest(unittest.TestCase):
             self.assertGreaterEqual(len(insts), 1)
             for i in insts:
                 self.assertEqual(i["DBInstanceClass"], "db.r5.large")
+                # Enhanced Monitoring as sent (moto_ext's rds_instance_enhanced_monitoring keeps
+                # what stock moto drops; moto samples nothing): every minute, through this
+                # region's role, which only RDS monitoring of this account may assume.
+                self.assertEqual(i.get("MonitoringInterval"), 60, f"{role}: {i['DBInstanceIdentifier']} monitoring")
+                self.assertTrue(i.get("MonitoringRoleArn", "").endswith(
+                    f":role/payment-ledger-monitoring-{role}-{env}"), f"{role}: monitoring role {i}")
+            iam = self.client("iam", PRIMARY_REGION)
+            trust = iam.get_role(RoleName=f"payment-ledger-monitoring-{role}-{env}")["Role"][
+                "AssumeRolePolicyDocument"]
+            if isinstance(trust, str):
+                trust = json.loads(urllib.parse.unquote(trust))
+            statement = trust["Statement"][0]
+            self.assertEqual(statement["Principal"], {"Service": "monitoring.rds.amazonaws.com"})
+            self.assertIn("aws:SourceAccount", statement.get("Condition", {}).get("StringEquals", {}))
+            attached = [p["PolicyName"] for p in iam.list_attached_role_policies(
+                RoleName=f"payment-ledger-monitoring-{role}-{env}")["AttachedPolicies"]]
+            self.assertEqual(attached, ["AmazonRDSEnhancedMonitoringRole"])
+            self.assertEqual(cl["Port"], 3307, f"{role}: the spec's port")
+            # The exports' log groups: created first by the deployment, kept and encrypted.
+            logs = self.client("logs", region)
+            for log in ("audit", "error", "slowquery"):
+                name = f"/aws/rds/cluster/{cl['DBClusterIdentifier']}/{log}"
+                groups = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+                          if g["logGroupName"] == name]
+                self.assertEqual(len(groups), 1, f"{role}: log group {name}")
+                self.assertEqual(groups[0].get("retentionInDays"), 365, name)
+                self.assertTrue(groups[0].get("kmsKeyId"), f"{name}: encrypted")
             self.cluster_endpoints[role] = cl["Endpoint"]
 
         # DynamoDB global tables: sessions and transactions, replica in the secondary.

@@ -296,6 +296,34 @@ def _rds_global_cluster_database_name():
     RDSResponse.create_global_cluster = create_global_cluster
 
 
+@patch("rds_instance_enhanced_monitoring")
+def _rds_instance_enhanced_monitoring():
+    """Gap: CreateDBInstance and ModifyDBInstance drop `MonitoringInterval` and
+    `MonitoringRoleArn`, so aws_rds_cluster_instance reads back 0 and no role and
+    plans Enhanced Monitoring again after every apply. Fill: keep and report what
+    the request set, as AWS does (nothing is monitored: moto has no OS to sample)."""
+    from moto.rds.models import DBInstance
+    from moto.rds.responses import RDSResponse
+
+    DBInstance.monitoring_interval = None
+    DBInstance.monitoring_role_arn = None
+
+    def keeping(orig):
+        def handler(self):
+            result = orig(self)
+            instance = result.result["DBInstance"]
+            if self.params.get("MonitoringInterval") is not None:
+                instance.monitoring_interval = int(self.params["MonitoringInterval"])
+            if self.params.get("MonitoringRoleArn") is not None:
+                instance.monitoring_role_arn = self.params["MonitoringRoleArn"]
+            return result
+
+        return handler
+
+    RDSResponse.create_db_instance = keeping(RDSResponse.create_db_instance)
+    RDSResponse.modify_db_instance = keeping(RDSResponse.modify_db_instance)
+
+
 @patch("rds_cross_region_global_detach")
 def _rds_cross_region_global_detach():
     """Gap: global clusters live in moto's us-east-1 RDS backend, but DeleteDBCluster

@@ -24,6 +24,7 @@ const std::vector<std::string> kSecurityRules = {
     "SEC-DB-DELETION-PROTECTION",
     "SEC-DB-IAM-AUTH",
     "SEC-DB-AUDIT-LOGS",
+    "SEC-DB-MONITORING",
     "SEC-NO-LITERAL-SECRET",
     "SEC-IAM-LEAST-PRIVILEGE",
     "SEC-SG-OPEN-INGRESS",
@@ -196,6 +197,75 @@ TEST_CASE("SEC-DB-AUDIT-LOGS: exports and the parameters that fill them") {
   REQUIRE(findings.size() == 2);
   CHECK(mentions(findings, "the `audit` log export"));
   CHECK(mentions(findings, "`server_audit_logging = 1`"));
+}
+
+TEST_CASE("SEC-DB-AUDIT-LOGS: data access and privilege changes among the audit events") {
+  infra::Model m = model();
+  for (auto& [name, value] : by_id(m.db_parameter_groups, "ledger_primary").parameters) {
+    if (name == "server_audit_events") value = "CONNECT,QUERY_DDL";
+  }
+  auto findings = run("SEC-DB-AUDIT-LOGS", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "`QUERY_DCL` in `server_audit_events`"));
+  CHECK(mentions(findings, "data-access events in `server_audit_events` (`TABLE` or `QUERY_DML`)"));
+  CHECK_FALSE(mentions(findings, "`CONNECT` in"));
+
+  for (auto& [name, value] : by_id(m.db_parameter_groups, "ledger_primary").parameters) {
+    if (name == "server_audit_events") value = "QUERY";  // every statement, text and all: complete
+  }
+  CHECK(run("SEC-DB-AUDIT-LOGS", m).empty());
+}
+
+TEST_CASE("SEC-DB-AUDIT-LOGS: each export's log group exists first, with a key") {
+  infra::Model m = model();
+  std::erase_if(m.log_groups, [](const infra::LogGroup& g) { return g.id == "ledger_primary_audit"; });
+  by_id(m.log_groups, "ledger_secondary_error").key.clear();
+  std::erase(by_id(m.db_clusters, "ledger_secondary").after, Ref{Kind::LogGroup, "ledger_secondary_slowquery"});
+  auto findings = run("SEC-DB-AUDIT-LOGS", m);
+  REQUIRE(findings.size() == 2);
+  CHECK(mentions(findings, "a log group `/aws/rds/cluster/<cluster>/audit` for the `audit` export"));
+  CHECK(mentions(findings, "a KMS key on log group `ledger_secondary_error`"));
+  CHECK(mentions(findings, "to be created after log group `ledger_secondary_slowquery`"));
+
+  // A group under another name does not count: RDS would still create its own.
+  infra::Model renamed = model();
+  by_id(renamed.log_groups, "ledger_primary_error").name = Text("/aws/rds/cluster/ledger/error");
+  CHECK(mentions(run("SEC-DB-AUDIT-LOGS", renamed), "for the `error` export"));
+}
+
+TEST_CASE("SEC-DB-MONITORING: every instance, a role trusted by RDS monitoring for this account, in its region") {
+  SECTION("an instance without Enhanced Monitoring") {
+    infra::Model m = model();
+    by_id(m.db_instances, "ledger_secondary_2").monitoring_interval = 0;
+    auto findings = run("SEC-DB-MONITORING", m);
+    REQUIRE(findings.size() == 1);
+    CHECK(mentions(findings, "`ledger_secondary_2` has no Enhanced Monitoring"));
+  }
+  SECTION("a role another service may assume, or any account's RDS") {
+    infra::Model m = model();
+    by_id(m.roles, "ledger_primary_monitoring").trusted_services = {"rds.amazonaws.com"};
+    by_id(m.roles, "ledger_secondary_monitoring").trust_conditions.clear();
+    auto findings = run("SEC-DB-MONITORING", m);
+    REQUIRE(findings.size() == 4);
+    CHECK(mentions(findings, "is not trusted by `monitoring.rds.amazonaws.com`"));
+    CHECK(mentions(findings, "has no `aws:SourceAccount` condition"));
+  }
+  SECTION("the primary's role for a secondary instance") {
+    infra::Model m = model();
+    by_id(m.db_instances, "ledger_secondary_1").monitoring_role = "ledger_primary_monitoring";
+    auto findings = run("SEC-DB-MONITORING", m);
+    REQUIRE(findings.size() == 1);
+    CHECK(mentions(findings, "is created with region `primary`, not `secondary`"));
+  }
+  SECTION("a role that is missing or grants nothing") {
+    infra::Model m = model();
+    by_id(m.db_instances, "ledger_primary_1").monitoring_role = "nothing";
+    by_id(m.roles, "ledger_secondary_monitoring").managed_policies.clear();
+    auto findings = run("SEC-DB-MONITORING", m);
+    REQUIRE(findings.size() == 3);
+    CHECK(mentions(findings, "`ledger_primary_1` has no monitoring role"));
+    CHECK(mentions(findings, "grants nothing"));
+  }
 }
 
 TEST_CASE("SEC-NO-LITERAL-SECRET: patterns anywhere, secret-named variables, the master password") {
