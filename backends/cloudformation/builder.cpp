@@ -549,11 +549,16 @@ json Builder::texts(const std::vector<infra::Text>& values) {
 json Builder::policy_document(const infra::PolicyDocument& doc) {
   json statements = json::array();
   for (const infra::Statement& s : doc.statements) {
-    json st = {{"Sid", s.sid}, {"Effect", "Allow"}, {"Action", s.actions}};
+    json st = {{"Sid", s.sid}, {"Effect", s.effect == infra::Effect::Deny ? "Deny" : "Allow"}, {"Action", s.actions}};
     json resources = texts(s.resources);
     st["Resource"] = resources.size() == 1 ? resources[0] : resources;
     for (const infra::Principal& p : s.principals) {
       json ids = texts(p.identifiers);
+      // Anyone is the bare string "*" (IAM User Guide, "AWS JSON policy elements: Principal").
+      if (p.type == "*") {
+        st["Principal"] = "*";
+        continue;
+      }
       st["Principal"][p.type] = ids.size() == 1 ? ids[0] : ids;
     }
     for (const infra::Condition& c : s.conditions) {

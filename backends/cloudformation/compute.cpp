@@ -72,12 +72,14 @@ void emit_compute(Builder& b) {
         {"Code", {{"S3Bucket", {{"Ref", "ArtifactBucket"}}}, {"S3Key", artifact_name(f.archive, f.archive_sha256)}}},
         {"VpcConfig", {{"SubnetIds", subnets}, {"SecurityGroupIds", groups}}},
         {"ReservedConcurrentExecutions", f.reserved_concurrency},
-        {"DeadLetterConfig", {{"TargetArn", b.ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}}},
         {"KmsKeyArn", b.ref(Kind::Key, f.key, Attr::Arn)},
         {"Environment", {{"Variables", variables}}},
         {"LoggingConfig", {{"LogGroup", b.ref(Kind::LogGroup, f.log_group, Attr::Name)}}},
         {"Tags", b.name_tags(f.name)}};
     if (f.tracing) body["Properties"]["TracingConfig"] = {{"Mode", "Active"}};
+    if (!f.dead_letter_queue.empty()) {
+      body["Properties"]["DeadLetterConfig"] = {{"TargetArn", b.ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}};
+    }
   }
   for (const infra::FunctionPermission& p : m.function_permissions) {
     b.begin(Kind::FunctionPermission, p.id);

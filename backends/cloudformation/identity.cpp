@@ -74,6 +74,11 @@ void emit_identity(Builder& b) {
     b.resource(topic, "AWS::SNS::Topic")["Properties"] = {{"TopicName", b.text(t.name)},
                                                           {"KmsMasterKeyId", b.ref(Kind::Key, t.key, Attr::Arn)},
                                                           {"Tags", b.name_tags(t.name)}};
+    // Ref of a topic is its ARN.
+    if (!t.policy.statements.empty()) {
+      b.resource(topic + "Policy", "AWS::SNS::TopicPolicy")["Properties"] = {
+          {"Topics", json::array({b.ref(Kind::Topic, t.id)})}, {"PolicyDocument", b.policy_document(t.policy)}};
+    }
   }
   for (const infra::TopicSubscription& s : m.topic_subscriptions) {
     b.begin(Kind::TopicSubscription, s.id);

@@ -31,8 +31,10 @@ void emit_compute(Document& doc) {
     body["vpc_config"] = json::array({{{"subnet_ids", subnets}, {"security_group_ids", groups}}});
     if (f.tracing) body["tracing_config"] = json::array({{{"mode", "Active"}}});
     body["reserved_concurrent_executions"] = f.reserved_concurrency;
-    body["dead_letter_config"] =
-        json::array({{{"target_arn", Document::ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}}});
+    if (!f.dead_letter_queue.empty()) {
+      body["dead_letter_config"] =
+          json::array({{{"target_arn", Document::ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}}});
+    }
     body["kms_key_arn"] = Document::ref(Kind::Key, f.key, Attr::Arn);
     body["environment"] = json::array({{{"variables", variables}}});
     body["tags"] = Document::name_tag(f.name);

@@ -206,7 +206,10 @@ std::string Document::policy_document(const std::string& name, const std::string
   json& body = data("aws_iam_policy_document", name, region);
   json statements = json::array();
   for (const infra::Statement& s : doc.statements) {
-    json st = {{"sid", s.sid}, {"effect", "Allow"}, {"actions", s.actions}, {"resources", texts(s.resources)}};
+    json st = {{"sid", s.sid},
+               {"effect", s.effect == infra::Effect::Deny ? "Deny" : "Allow"},
+               {"actions", s.actions},
+               {"resources", texts(s.resources)}};
     if (!s.wildcard_reason.empty()) st["//"] = "resources \"*\": " + s.wildcard_reason;
     for (const infra::Principal& p : s.principals) {
       st["principals"].push_back({{"type", p.type}, {"identifiers", texts(p.identifiers)}});

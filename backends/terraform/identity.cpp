@@ -77,6 +77,13 @@ void emit_identity(Document& doc) {
                                                      {"name", Document::text(t.name)},
                                                      {"kms_master_key_id", Document::ref(Kind::Key, t.key, Attr::Arn)},
                                                      {"tags", Document::name_tag(t.name)}};
+    // One policy resource per topic: two would overwrite each other on every apply.
+    if (!t.policy.statements.empty()) {
+      doc.resource("aws_sns_topic_policy", t.id, t.region) = {
+          {"provider", "aws." + t.region},
+          {"arn", Document::ref(Kind::Topic, t.id, Attr::Arn)},
+          {"policy", doc.policy_document(t.id + "_policy", t.region, t.policy)}};
+    }
   }
   // E-mail and https subscriptions stay pending until their owner confirms them
   // (SNS API reference, Subscribe); Terraform records them as created.

@@ -68,10 +68,14 @@ void lower_tables(Context& cx);
 void lower_events(Context& cx);
 void lower_functions(Context& cx);
 void lower_front_door(Context& cx);
+// After every invoker is known: dead-letter queues where functions are invoked asynchronously.
+void lower_dead_letters(Context& cx);
 void lower_backups(Context& cx);
 void lower_monitoring(Context& cx);
 void lower_parameters(Context& cx);
 void lower_outputs(Context& cx);
+// Last, once every queue and topic exists: each one's policy refuses requests without TLS.
+void lower_transport_security(Context& cx);
 
 // `processor_errors` -> `processor-errors`: spec names in AWS names.
 std::string kebab(std::string_view name);

@@ -1,7 +1,8 @@
 // Each function in each of its regions: the function in the private subnets with
-// X-Ray, reserved concurrency, an encrypted dead-letter queue and an encrypted
-// environment; its log group; and its role, whose statements name the exact
-// resources the spec's `access` grants.
+// X-Ray, reserved concurrency and an encrypted environment; its log group; and its
+// role, whose statements name the exact resources the spec's `access` grants.
+// Once every invoker is known, an encrypted dead-letter queue for each function
+// something invokes asynchronously.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -189,14 +190,6 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
   logs.key = Context::key_id(role);
   m.log_groups.push_back(logs);
 
-  infra::Queue dlq;
-  dlq.id = id + "_dlq";
-  dlq.region = role;
-  dlq.origin = fn.origin.range;
-  dlq.name = cx.name({fn.name, "dlq", role});
-  dlq.key = Context::key_id(role);
-  m.queues.push_back(dlq);
-
   infra::Role iam;
   iam.id = id;
   iam.region = role;
@@ -236,14 +229,7 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
     for (infra::Statement& s : grant_statements(cx, fn, grant, role)) doc.statements.push_back(std::move(s));
   }
   {
-    infra::Statement s;
-    s.sid = "SendToDeadLetterQueue";
-    s.actions = {"sqs:SendMessage"};
-    s.resources = {Text(Ref{Kind::Queue, dlq.id, infra::Attr::Arn})};
-    doc.statements.push_back(s);
-  }
-  {
-    // The environment, the dead-letter queue and the tables are encrypted with it.
+    // The environment, the tables and a dead-letter queue are encrypted with it.
     infra::Statement s;
     s.sid = "UseRegionKey";
     s.actions = {"kms:Decrypt", "kms:GenerateDataKey"};
@@ -275,7 +261,6 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
   f.security_groups = {Context::function_sg_id(fn.name, role)};
   f.tracing = fn.tracing;
   f.reserved_concurrency = fn.reserved_concurrency;
-  f.dead_letter_queue = dlq.id;
   f.key = Context::key_id(role);
   f.environment = environment(cx, fn, role);
   f.log_group = logs.id;
@@ -296,6 +281,43 @@ std::string camel_case(std::string_view name) {
     start = false;
   }
   return out;
+}
+
+// A dead-letter queue receives only what Lambda could not deliver from its own
+// event queue, i.e. asynchronous invocations ("Asynchronous invocation", Lambda
+// Developer Guide: "the dead-letter queue ... for events that fail all processing
+// attempts"); a synchronous caller such as API Gateway gets the error back and
+// nothing is ever queued. So the queue, and the role's right to send to it, exist
+// only where a permission lets a service invoke the function asynchronously.
+void lower_dead_letters(Context& cx) {
+  infra::Model& m = cx.model;
+  for (const ir::Function& fn : cx.system.functions) {
+    for (const std::string& role : fn.regions) {
+      const std::string id = Context::function_id(fn.name, role);
+      auto f = std::find_if(m.functions.begin(), m.functions.end(), [&](const infra::Function& x) { return x.id == id; });
+      if (f == m.functions.end() || !f->dead_letter_queue.empty() || !infra::invoked_asynchronously(m, *f)) continue;
+
+      infra::Queue dlq;
+      dlq.id = id + "_dlq";
+      dlq.region = role;
+      dlq.origin = fn.origin.range;
+      dlq.name = cx.name({fn.name, "dlq", role});
+      dlq.key = Context::key_id(role);
+      f->dead_letter_queue = dlq.id;
+      for (infra::Role& r : m.roles) {
+        if (r.id != f->role) continue;
+        for (infra::InlinePolicy& p : r.policies) {
+          if (p.name != "access") continue;
+          infra::Statement s;
+          s.sid = "SendToDeadLetterQueue";
+          s.actions = {"sqs:SendMessage"};
+          s.resources = {Text(Ref{Kind::Queue, dlq.id, infra::Attr::Arn})};
+          p.document.statements.push_back(std::move(s));
+        }
+      }
+      m.queues.push_back(std::move(dlq));
+    }
+  }
 }
 
 void lower_functions(Context& cx) {

@@ -63,6 +63,43 @@ std::string evaluate(const Text& text, std::string_view suffix) {
   return out;
 }
 
+bool denies_insecure_transport(const PolicyDocument& doc, std::string_view action, const Text& resource) {
+  const std::string service_wide = std::string(action.substr(0, action.find(':'))) + ":*";
+  for (const Statement& s : doc.statements) {
+    if (s.effect != Effect::Deny) continue;
+    const bool covers = std::any_of(s.actions.begin(), s.actions.end(),
+                                    [&](const std::string& a) { return a == action || a == service_wide; });
+    const bool anyone = std::any_of(s.principals.begin(), s.principals.end(), [](const Principal& p) {
+      return p.type == "*" || (p.type == "AWS" && p.identifiers == std::vector<Text>{Text("*")});
+    });
+    const bool on_resource = std::find(s.resources.begin(), s.resources.end(), resource) != s.resources.end() ||
+                             std::find(s.resources.begin(), s.resources.end(), Text("*")) != s.resources.end();
+    const bool without_tls = std::any_of(s.conditions.begin(), s.conditions.end(), [](const Condition& c) {
+      return c.test == "Bool" && c.variable == "aws:SecureTransport" && c.values == std::vector<Text>{Text("false")};
+    });
+    if (covers && anyone && on_resource && without_tls) return true;
+  }
+  return false;
+}
+
+bool invokes_asynchronously(std::string_view principal) {
+  static constexpr std::string_view kAsynchronous[] = {
+      "codecommit.amazonaws.com", "codepipeline.amazonaws.com", "config.amazonaws.com",
+      "events.amazonaws.com",     "iot.amazonaws.com",          "logs.amazonaws.com",
+      "s3.amazonaws.com",         "ses.amazonaws.com",          "sns.amazonaws.com",
+  };
+  // CloudWatch Logs answers with a regional principal (logs.<region>.amazonaws.com).
+  if (principal.starts_with("logs.") && principal.ends_with(".amazonaws.com")) return true;
+  return std::find(std::begin(kAsynchronous), std::end(kAsynchronous), principal) != std::end(kAsynchronous);
+}
+
+bool invoked_asynchronously(const Model& model, const Function& function) {
+  return std::any_of(model.function_permissions.begin(), model.function_permissions.end(),
+                     [&](const FunctionPermission& p) {
+                       return p.function == function.id && invokes_asynchronously(p.principal);
+                     });
+}
+
 const RegionInfo* Model::region(std::string_view role) const {
   for (const RegionInfo& r : regions) {
     if (r.role == role) return &r;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -214,7 +215,7 @@ struct FlowLog : Base {
 // --- identity and keys -----------------------------------------------------------
 
 struct Principal {
-  std::string type;  // AWS | Service
+  std::string type;  // AWS | Service | * (anyone: only in a Deny)
   std::vector<Text> identifiers;
 };
 
@@ -224,9 +225,12 @@ struct Condition {
   std::vector<Text> values;
 };
 
+enum class Effect { Allow, Deny };
+
 struct Statement {
   std::string sid;
-  std::vector<std::string> actions;  // never a wildcard
+  Effect effect = Effect::Allow;
+  std::vector<std::string> actions;  // never a wildcard in an Allow
   std::vector<Text> resources;
   std::vector<Principal> principals;  // resource policies only
   std::vector<Condition> conditions;
@@ -237,6 +241,13 @@ struct Statement {
 struct PolicyDocument {
   std::vector<Statement> statements;
 };
+
+// Whether `doc` denies every principal the `action` on `resource` when the request
+// did not come over TLS: Effect Deny, Principal "*", the condition
+// `Bool aws:SecureTransport = false` (the statement the SQS and SNS security best
+// practices recommend, "Enforce encryption of data in transit"). `action` matches
+// the statement's action exactly or through a `service:*` in it.
+bool denies_insecure_transport(const PolicyDocument& doc, std::string_view action, const Text& resource);
 
 struct Key : Base {
   Text alias;  // alias/payment-primary-dev
@@ -274,6 +285,7 @@ struct LogGroup : Base {
 struct Topic : Base {
   Text name;
   std::string key;
+  PolicyDocument policy;  // the topic's access policy; no statements: SNS's default
 };
 
 // One paging destination of a region's alarm topic (`monitor { notify = [...] }`).
@@ -401,7 +413,10 @@ struct Function : Base {
   std::vector<std::string> security_groups;
   bool tracing = true;
   int reserved_concurrency = 100;
-  std::string dead_letter_queue;                          // Queue id
+  // Queue id, only for a function something invokes asynchronously
+  // (invoked_asynchronously): Lambda sends a failed event there after its retries;
+  // a synchronous caller gets the error instead, so the queue would never receive.
+  std::string dead_letter_queue;
   std::string key;                                        // encrypts the environment
   std::vector<std::pair<std::string, Text>> environment;  // sorted by name
   std::string log_group;
@@ -412,6 +427,14 @@ struct FunctionPermission : Base {
   std::string principal;  // apigateway.amazonaws.com
   Text source_arn;
 };
+
+// Whether the service principal invokes Lambda functions asynchronously (the event
+// is queued, retried by Lambda and, when it still fails, sent to the function's
+// dead-letter queue), as the Lambda Developer Guide lists the invocation type of
+// each service ("Invoking Lambda with events from other AWS services"): EventBridge,
+// SNS, S3, SES, CloudWatch Logs, IoT, AWS Config, CodeCommit and CodePipeline do;
+// API Gateway (apigateway.amazonaws.com) and load balancers invoke synchronously.
+bool invokes_asynchronously(std::string_view principal);
 
 // --- front door and DNS ----------------------------------------------------------
 
@@ -660,5 +683,8 @@ struct Model {
 
   const RegionInfo* region(std::string_view role) const;
 };
+
+// Whether a permission in `model` lets a service invoke `function` asynchronously.
+bool invoked_asynchronously(const Model& model, const Function& function);
 
 }  // namespace paydrc::infra

@@ -97,10 +97,12 @@ infra::Model lower(const ir::System& system, const LowerOptions& options) {
   lower_events(cx);
   lower_functions(cx);
   lower_front_door(cx);
+  lower_dead_letters(cx);
   lower_backups(cx);
   lower_monitoring(cx);
   lower_parameters(cx);
   lower_outputs(cx);
+  lower_transport_security(cx);
   return std::move(cx.model);
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "lower/context.h"
 #include "lower/lower.h"
 #include "lower/test_system.h"
 
@@ -293,12 +294,123 @@ TEST_CASE("each cross-region event rule has a retry policy and an encrypted dead
   REQUIRE(dlq != m.queues.end());
   CHECK(dlq->region == rule.region);
   CHECK(dlq->key == rule.region + "_key");
-  REQUIRE(dlq->policy.statements.size() == 1);
+  // Its one policy: EventBridge's right to send, then the TLS-only Deny.
+  REQUIRE(dlq->policy.statements.size() == 2);
   const auto& send = dlq->policy.statements.front();
+  CHECK(send.effect == infra::Effect::Allow);
   CHECK(send.actions == std::vector<std::string>{"sqs:SendMessage"});
   CHECK(show(send.principals.at(0).identifiers.at(0)) == "events.amazonaws.com");
   CHECK(send.conditions.at(0).variable == "aws:SourceArn");
   CHECK(show(send.conditions.at(0).values.at(0)) == "{" + rule.id + "}");
+}
+
+TEST_CASE("every queue and topic has one policy that denies requests without TLS") {
+  const infra::Model& m = model();
+  REQUIRE(!m.queues.empty());
+  REQUIRE(m.topics.size() == 2);
+  for (const auto& q : m.queues) {
+    INFO(q.id);
+    CHECK(infra::denies_insecure_transport(q.policy, "sqs:*", infra::Ref{infra::Kind::Queue, q.id, infra::Attr::Arn}));
+    const auto& deny = q.policy.statements.back();
+    CHECK(deny.effect == infra::Effect::Deny);
+    CHECK(deny.actions == std::vector<std::string>{"sqs:*"});
+    CHECK(deny.principals.at(0).type == "*");
+    CHECK(deny.conditions.at(0).test == "Bool");
+    CHECK(deny.conditions.at(0).variable == "aws:SecureTransport");
+    CHECK(show(deny.conditions.at(0).values.at(0)) == "false");
+    CHECK(show(deny.resources.at(0)) == "{" + q.id + "}");
+  }
+  for (const auto& t : m.topics) {
+    INFO(t.id);
+    CHECK(infra::denies_insecure_transport(t.policy, "sns:Publish", infra::Ref{infra::Kind::Topic, t.id, infra::Attr::Arn}));
+    // The policy replaces SNS's default one: this region's alarms keep the right to publish.
+    REQUIRE(t.policy.statements.size() == 2);
+    const auto& alarms = t.policy.statements.front();
+    CHECK(alarms.effect == infra::Effect::Allow);
+    CHECK(alarms.actions == std::vector<std::string>{"sns:Publish"});
+    CHECK(show(alarms.principals.at(0).identifiers.at(0)) == "cloudwatch.amazonaws.com");
+    CHECK(show(alarms.conditions.at(0).values.at(0)) ==
+          "arn:aws:cloudwatch:" + m.region(t.region)->aws_region + ":{account}:alarm:*");
+  }
+  // A Deny of only some actions, or for one principal, is not the TLS-only statement.
+  infra::PolicyDocument narrow = m.queues.front().policy;
+  narrow.statements.back().actions = {"sqs:SendMessage"};
+  const infra::Ref queue{infra::Kind::Queue, m.queues.front().id, infra::Attr::Arn};
+  CHECK_FALSE(infra::denies_insecure_transport(narrow, "sqs:*", queue));
+  CHECK(infra::denies_insecure_transport(narrow, "sqs:SendMessage", queue));
+  narrow.statements.back().principals = {{"Service", {infra::Text("events.amazonaws.com")}}};
+  CHECK_FALSE(infra::denies_insecure_transport(narrow, "sqs:SendMessage", queue));
+}
+
+TEST_CASE("a function invoked only synchronously (API Gateway) has no dead-letter queue and no right to one") {
+  const infra::Model& m = model();
+  REQUIRE(!m.functions.empty());
+  for (const auto& f : m.functions) {
+    INFO(f.id);
+    CHECK_FALSE(infra::invoked_asynchronously(m, f));
+    CHECK(f.dead_letter_queue.empty());
+  }
+  for (const auto& p : m.function_permissions) CHECK(p.principal == "apigateway.amazonaws.com");
+  // The only queues are the event rules' dead-letter queues.
+  CHECK(m.queues.size() == m.event_rules.size());
+  for (const auto* doc : all_documents(m)) {
+    for (const auto& s : doc->statements) CHECK(s.sid != "SendToDeadLetterQueue");
+  }
+}
+
+TEST_CASE("which service principals invoke asynchronously") {
+  for (const char* p : {"events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com", "logs.us-east-1.amazonaws.com"})
+    CHECK(infra::invokes_asynchronously(p));
+  for (const char* p : {"apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com"})
+    CHECK_FALSE(infra::invokes_asynchronously(p));
+}
+
+TEST_CASE("a function something invokes asynchronously gets an encrypted, TLS-only dead-letter queue it may send to") {
+  const ir::System system = testing::payment_system();
+  const LowerOptions options;
+  Context cx{system, options, lower(system, options)};
+  infra::FunctionPermission sns;
+  sns.id = "processor_primary_sns";
+  sns.region = "primary";
+  sns.function = "processor_primary";
+  sns.principal = "sns.amazonaws.com";
+  cx.model.function_permissions.push_back(sns);
+  const std::size_t queues = cx.model.queues.size();
+  lower_dead_letters(cx);
+  lower_transport_security(cx);
+  lower_transport_security(cx);  // once per policy, however often it runs
+
+  const infra::Model& m = cx.model;
+  REQUIRE(m.queues.size() == queues + 1);
+  const auto& dlq = m.queues.back();
+  CHECK(dlq.id == "processor_primary_dlq");
+  CHECK(dlq.region == "primary");
+  CHECK(dlq.key == "primary_key");
+  CHECK(show(dlq.name) == "payment-processor-dlq-primary-{env}");
+  REQUIRE(dlq.policy.statements.size() == 1);
+  CHECK(infra::denies_insecure_transport(dlq.policy, "sqs:*", infra::Ref{infra::Kind::Queue, dlq.id, infra::Attr::Arn}));
+  for (const auto& q : m.queues) CHECK(q.policy.statements.back().sid == "DenyRequestsWithoutTls");
+  for (const auto& q : m.queues) {
+    CHECK(std::count_if(q.policy.statements.begin(), q.policy.statements.end(),
+                        [](const auto& s) { return s.effect == infra::Effect::Deny; }) == 1);
+  }
+
+  for (const auto& f : m.functions) {
+    INFO(f.id);
+    CHECK(f.dead_letter_queue == (f.id == "processor_primary" ? "processor_primary_dlq" : ""));
+  }
+  bool may_send = false;
+  for (const auto& r : m.roles) {
+    for (const auto& p : r.policies) {
+      for (const auto& s : p.document.statements) {
+        if (s.sid != "SendToDeadLetterQueue") continue;
+        CHECK(r.id == "processor_primary");
+        CHECK(s.actions == std::vector<std::string>{"sqs:SendMessage"});
+        may_send = show(s.resources.at(0)) == "{processor_primary_dlq}";
+      }
+    }
+  }
+  CHECK(may_send);
 }
 
 TEST_CASE("lowering is a function of its input") {

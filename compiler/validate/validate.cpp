@@ -189,6 +189,7 @@ void check_all_sids(const infra::Model& m, diag::Sink& sink) {
   }
   for (const infra::Key& k : m.keys) check_sids(k, k.policy, sink);
   for (const infra::Queue& q : m.queues) check_sids(q, q.policy, sink);
+  for (const infra::Topic& t : m.topics) check_sids(t, t.policy, sink);
 }
 
 void check_subnet_groups(const infra::Model& m, diag::Sink& sink) {

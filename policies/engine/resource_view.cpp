@@ -81,6 +81,7 @@ Json document(const infra::PolicyDocument& doc) {
       conditions.push_back({{"test", c.test}, {"variable", c.variable}, {"values", texts(c.values)}});
     }
     statements.push_back({{"sid", s.sid},
+                          {"effect", s.effect == infra::Effect::Deny ? "Deny" : "Allow"},
                           {"actions", strings(s.actions)},
                           {"resources", texts(s.resources)},
                           {"principals", principals},
@@ -173,7 +174,7 @@ Json attributes(const infra::LogGroup& r) {
 }
 
 Json attributes(const infra::Topic& r) {
-  return {{"name", text(r.name)}, {"key", r.key}};
+  return {{"name", text(r.name)}, {"key", r.key}, {"policy_statements", r.policy.statements.size()}};
 }
 
 Json attributes(const infra::TopicSubscription& r) {

@@ -38,6 +38,7 @@ const Rule& sec_fn_vpc();
 const Rule& sec_fn_tracing();
 const Rule& sec_fn_concurrency();
 const Rule& sec_fn_dead_letter();
+const Rule& sec_messaging_tls();
 const Rule& sec_log_retention();
 const Rule& sec_table_pitr();
 const Rule& sec_backup_coverage();

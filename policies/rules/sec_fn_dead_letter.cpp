@@ -1,5 +1,6 @@
-// SEC-FN-DEAD-LETTER: asynchronous invocations that fail land in an encrypted
-// dead-letter queue the function may write to.
+// SEC-FN-DEAD-LETTER: a function something invokes asynchronously sends the events
+// that still fail to an encrypted dead-letter queue it may write to; a function
+// invoked only synchronously has none, since nothing could ever arrive there.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -25,14 +26,29 @@ bool may_send(const infra::Model& m, const std::string& role, const std::string&
 
 void check(const Context& ctx, Findings& out) {
   for (const infra::Function& f : ctx.model.functions) {
+    const bool asynchronous = infra::invoked_asynchronously(ctx.model, f);
+    if (!asynchronous) {
+      // Lambda queues only asynchronous events, and only those reach a dead-letter
+      // queue ("Asynchronous invocation", Lambda Developer Guide); a synchronous
+      // caller (API Gateway) receives the error. A queue here is an alarm that can
+      // never ring and a claim of coverage nothing backs.
+      if (!f.dead_letter_queue.empty()) {
+        sec::report(ctx, out, f,
+                    fmt::format("function `{}` has dead-letter queue `{}`, but nothing invokes it asynchronously, so "
+                                "the queue can never receive",
+                                f.id, f.dead_letter_queue),
+                    "give a function a dead-letter queue only where a service invokes it asynchronously");
+      }
+      continue;
+    }
     const infra::Queue* dlq = f.dead_letter_queue.empty() ? nullptr : sec::find(ctx.model.queues, f.dead_letter_queue);
     if (dlq == nullptr) {
       sec::report(ctx, out, f,
                   f.dead_letter_queue.empty()
-                      ? fmt::format("function `{}` has no dead-letter target", f.id)
+                      ? fmt::format("function `{}` is invoked asynchronously and has no dead-letter target", f.id)
                       : fmt::format("function `{}` names dead-letter queue `{}`, which the model does not define", f.id,
                                     f.dead_letter_queue),
-                  "the lowering should give each function an encrypted dead-letter queue");
+                  "the lowering should give each asynchronously invoked function an encrypted dead-letter queue");
     } else if (dlq->region != f.region) {
       sec::report(
           ctx, out, f,
@@ -50,10 +66,13 @@ void check(const Context& ctx, Findings& out) {
 
 const Rule& sec_fn_dead_letter() {
   static const Rule rule{
-      {"SEC-FN-DEAD-LETTER", "functions send failed asynchronous events to a dead-letter queue", Category::Security,
-       diag::Severity::Error,
-       "events that still fail after Lambda's retries are otherwise dropped without a trace; a payment event lost "
-       "that way is lost for good",
+      {"SEC-FN-DEAD-LETTER",
+       "asynchronously invoked functions send failed events to a dead-letter queue; synchronously invoked ones have "
+       "none",
+       Category::Security, diag::Severity::Error,
+       "asynchronous events that still fail after Lambda's retries are otherwise dropped without a trace, and a "
+       "payment event lost that way is lost for good; a dead-letter queue on a function invoked only synchronously "
+       "can never receive, so it claims a protection that does not exist",
        "Checkov CKV_AWS_116"},
       check};
   return rule;

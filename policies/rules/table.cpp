@@ -39,6 +39,7 @@ const std::vector<Rule>& all_rules() {
              rules::sec_fn_tracing,
              rules::sec_fn_concurrency,
              rules::sec_fn_dead_letter,
+             rules::sec_messaging_tls,
              rules::sec_log_retention,
              rules::sec_table_pitr,
              rules::sec_backup_coverage,

@@ -163,6 +163,18 @@ class DeployToMotoTest(unittest.TestCase):
                             aws_access_key_id="test", aws_secret_access_key="test",
                             config=Config(retries={"max_attempts": 1}))
 
+    def assert_denies_without_tls(self, policy, action, what):
+        """The TLS-only statement: Deny, anyone, `action`, when aws:SecureTransport is false."""
+        for st in policy.get("Statement", []):
+            actions = st.get("Action")
+            actions = [actions] if isinstance(actions, str) else actions or []
+            principal = st.get("Principal")
+            if (st.get("Effect") == "Deny" and action in actions
+                    and principal in ("*", {"AWS": "*"})
+                    and str(st.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")).lower() == "false"):
+                return
+        self.fail(f"{what}: no statement denying {action} without TLS in {json.dumps(policy)}")
+
     # -- the test -----------------------------------------------------------
 
     def test_apply_check_plan_destroy(self):
@@ -365,6 +377,8 @@ class DeployToMotoTest(unittest.TestCase):
                 self.assertIn(var, variables, f"{name}: environment")
             self.assertEqual(variables["SESSIONS_TABLE"], self.table_names["sessions"])
             self.assertEqual(variables["TRANSACTIONS_TABLE"], self.table_names["transactions"])
+            # API Gateway invokes it synchronously: a dead-letter queue could never receive.
+            self.assertNotIn("TargetArn", fn.get("DeadLetterConfig") or {}, f"{name}: no dead-letter queue")
 
         # Route 53: failover records for the API with health checks (30 s, 3 failures).
         # The zone is the existing one (paydrc creates none); the name is the
@@ -410,6 +424,17 @@ class DeployToMotoTest(unittest.TestCase):
                         self.assertIn(":sqs:", tgt.get("DeadLetterConfig", {}).get("Arn", ""), tgt)
                         self.assertEqual(tgt.get("RetryPolicy", {}).get("MaximumRetryAttempts"), 185, tgt)
         self.assertTrue(forward, "a rule forwarding primary events to the secondary bus")
+        # Every queue (the rule's dead-letter queue among them) refuses requests without TLS.
+        queue_urls = []
+        for region in regions.values():
+            sqs = self.client("sqs", region)
+            for url in sqs.list_queues().get("QueueUrls", []):
+                queue_urls.append(url)
+                policy = json.loads(sqs.get_queue_attributes(
+                    QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+                self.assert_denies_without_tls(policy, "sqs:*", url)
+        self.assertTrue(any(t["DeadLetterConfig"]["Arn"].split(":")[-1] in u for t in forward for u in queue_urls),
+                        f"the rule's dead-letter queue is one of {queue_urls}")
 
         # AWS Backup: vaults in both regions, daily plan 03:00 UTC, 7 days, copy to secondary.
         vault_arns = {}
@@ -495,6 +520,12 @@ class DeployToMotoTest(unittest.TestCase):
         for role, region in regions.items():
             subs = self.client("sns", region).list_subscriptions()["Subscriptions"]
             self.assertEqual(sorted(s["Protocol"] for s in subs), ["email", "https"], region)
+            # Its policy refuses publishing without TLS and lets this region's alarms publish.
+            sns = self.client("sns", region)
+            for topic in sns.list_topics()["Topics"]:
+                policy = json.loads(sns.get_topic_attributes(TopicArn=topic["TopicArn"])["Attributes"]["Policy"])
+                self.assert_denies_without_tls(policy, "sns:Publish", topic["TopicArn"])
+                self.assertIn("cloudwatch.amazonaws.com", json.dumps(policy), topic["TopicArn"])
 
         # SSM parameters.
         ssm = self.client("ssm", PRIMARY_REGION)

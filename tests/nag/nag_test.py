@@ -230,6 +230,28 @@ def premise_event_rule_dlq(templates, e):
     return problems
 
 
+# Resources through which a service invokes a function asynchronously, or that would
+# give it a place to send failed events (Lambda Developer Guide, "Asynchronous invocation").
+ASYNC_WIRING = {"AWS::Events::Rule", "AWS::SNS::Subscription", "AWS::S3::Bucket",
+                "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::EventSourceMapping"}
+
+
+def premise_sync_only_function(templates, e):
+    problems = []
+    for name, _, logical_id, _ in _resources(templates, e.resources, "AWS::Lambda::Function"):
+        invokers = []
+        for other_name, template in templates.items():
+            for other_id, r in template["Resources"].items():
+                props = r.get("Properties", {})
+                if r["Type"] == "AWS::Lambda::Permission" and _ref_id(props.get("FunctionName")) == logical_id:
+                    invokers.append(props.get("Principal"))
+                elif r["Type"] in ASYNC_WIRING and re.search(rf'"{re.escape(logical_id)}"', json.dumps(r)):
+                    problems.append(f"{name} {logical_id}: {other_name} {other_id} ({r['Type']}) names it")
+        if not invokers or set(invokers) != {"apigateway.amazonaws.com"}:
+            problems.append(f"{name} {logical_id}: invoked by {invokers}, not by API Gateway alone")
+    return problems
+
+
 # Writing streams, and listing them, which the role of the VPC Flow Logs guide also grants.
 LOG_STREAM_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
 
@@ -300,6 +322,7 @@ PREMISES = {
     "backup-at-cluster": premise_backup_at_cluster,
     "general-log": premise_audit_log,
     "event-rule-dlq": premise_event_rule_dlq,
+    "sync-only-function": premise_sync_only_function,
     "log-stream-arn": premise_log_stream_arn,
     "no-resource-level": premise_no_resource_level,
     "health-route": premise_health_route,

@@ -33,6 +33,7 @@ const std::vector<std::string> kSecurityRules = {
     "SEC-FN-TRACING",
     "SEC-FN-CONCURRENCY",
     "SEC-FN-DEAD-LETTER",
+    "SEC-MESSAGING-TLS",
     "SEC-LOG-RETENTION",
     "SEC-TABLE-PITR",
     "SEC-BACKUP-COVERAGE",
@@ -375,17 +376,75 @@ TEST_CASE("SEC-FN-TRACING and SEC-FN-CONCURRENCY") {
   CHECK(mentions(findings, "every invocation is throttled"));
 }
 
-TEST_CASE("SEC-FN-DEAD-LETTER: a queue in the region the role may send to") {
-  infra::Model none = model();
-  none.functions.front().dead_letter_queue.clear();
-  CHECK(mentions(run("SEC-FN-DEAD-LETTER", none), "has no dead-letter target"));
+TEST_CASE("SEC-FN-DEAD-LETTER: a queue only where something invokes the function asynchronously") {
+  // The reference processor is invoked by API Gateway only: synchronously, no queue.
+  infra::Model reference_model = model();
+  REQUIRE_FALSE(infra::invoked_asynchronously(reference_model, by_id(reference_model.functions, "processor_primary")));
 
-  infra::Model denied = model();
-  for (auto& statements = by_id(denied.roles, "processor_primary").policies.front().document.statements;
-       auto& s : statements) {
-    std::erase(s.actions, "sqs:SendMessage");
+  // A queue on a synchronously invoked function can never receive.
+  infra::Model sync = model();
+  by_id(sync.functions, "processor_primary").dead_letter_queue = "payments_to_secondary_dlq";
+  auto useless = run("SEC-FN-DEAD-LETTER", sync);
+  REQUIRE(useless.size() == 1);
+  CHECK(mentions(useless, "nothing invokes it asynchronously, so the queue can never receive"));
+
+  // SNS invokes asynchronously: now the function needs a queue its role may send to.
+  infra::Model async = model();
+  infra::FunctionPermission sns;
+  sns.id = "processor_primary_sns";
+  sns.region = "primary";
+  sns.function = "processor_primary";
+  sns.principal = "sns.amazonaws.com";
+  async.function_permissions.push_back(sns);
+  CHECK(mentions(run("SEC-FN-DEAD-LETTER", async), "is invoked asynchronously and has no dead-letter target"));
+
+  by_id(async.functions, "processor_primary").dead_letter_queue = "payments_to_secondary_dlq";
+  CHECK(mentions(run("SEC-FN-DEAD-LETTER", async), "may not send to dead-letter queue"));
+
+  infra::Statement send;
+  send.sid = "SendToDeadLetterQueue";
+  send.actions = {"sqs:SendMessage"};
+  send.resources = {Text(Ref{Kind::Queue, "payments_to_secondary_dlq", infra::Attr::Arn})};
+  by_id(async.roles, "processor_primary").policies.front().document.statements.push_back(send);
+  CHECK(run("SEC-FN-DEAD-LETTER", async).empty());
+
+  by_id(async.queues, "payments_to_secondary_dlq").region = "secondary";
+  CHECK(mentions(run("SEC-FN-DEAD-LETTER", async), "sends failures to queue `payments_to_secondary_dlq` in secondary"));
+}
+
+TEST_CASE("SEC-MESSAGING-TLS: every queue and topic denies requests without TLS") {
+  // Without the statement: the queue and the topic are each reported once.
+  infra::Model bare = model();
+  for (auto& q : bare.queues) {
+    if (q.id == "payments_to_secondary_dlq")
+      std::erase_if(q.policy.statements, [](const infra::Statement& s) { return s.effect == infra::Effect::Deny; });
   }
-  CHECK(mentions(run("SEC-FN-DEAD-LETTER", denied), "may not send to dead-letter queue"));
+  bare.topics.front().policy.statements.clear();
+  auto findings = run("SEC-MESSAGING-TLS", bare);
+  REQUIRE(findings.size() == 2);
+  CHECK(mentions(findings, "queue `payments_to_secondary_dlq` accepts requests without TLS"));
+  CHECK(mentions(findings, "topic `primary_alarms` accepts requests without TLS"));
+
+  // A Deny that misses a part does not count: an Allow, a named principal, another
+  // condition value, too narrow an action.
+  auto deny_of = [](infra::Model& m) -> infra::Statement& {
+    for (auto& s : by_id(m.queues, "payments_to_secondary_dlq").policy.statements) {
+      if (s.effect == infra::Effect::Deny) return s;
+    }
+    FAIL("no Deny statement");
+    throw;
+  };
+  infra::Model allow = model();
+  deny_of(allow).effect = infra::Effect::Allow;
+  infra::Model named = model();
+  deny_of(named).principals = {{"Service", {Text("events.amazonaws.com")}}};
+  infra::Model secure = model();
+  deny_of(secure).conditions.front().values = {Text("true")};
+  infra::Model narrow = model();
+  deny_of(narrow).actions = {"sqs:SendMessage"};
+  for (infra::Model* m : {&allow, &named, &secure, &narrow}) {
+    CHECK(mentions(run("SEC-MESSAGING-TLS", *m), "queue `payments_to_secondary_dlq` accepts requests without TLS"));
+  }
 }
 
 TEST_CASE("SEC-LOG-RETENTION: the pack's minimum; 0 never expires") {
