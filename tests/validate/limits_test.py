@@ -237,7 +237,7 @@ class Limits(unittest.TestCase):
             self.assertRegex(sid, r"^[A-Za-z0-9]*$")
 
     def test_too_many_functions_for_one_stack(self):
-        many = with_functions(90)
+        many = with_functions(130)
         self.accept(many, "terraform")
         stderr = self.assert_refused(many, "cloudformation", "function", None, "stack-limit")
         self.assertIn("500", stderr)
