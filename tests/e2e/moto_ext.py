@@ -301,7 +301,9 @@ def _rds_instance_enhanced_monitoring():
     """Gap: CreateDBInstance and ModifyDBInstance drop `MonitoringInterval` and
     `MonitoringRoleArn`, so aws_rds_cluster_instance reads back 0 and no role and
     plans Enhanced Monitoring again after every apply. Fill: keep and report what
-    the request set, as AWS does (nothing is monitored: moto has no OS to sample)."""
+    the request set, as AWS does (nothing is monitored: moto has no OS to sample).
+    Source: Amazon RDS API Reference, CreateDBInstance and DBInstance (the response
+    carries MonitoringInterval and MonitoringRoleArn as set)."""
     from moto.rds.models import DBInstance
     from moto.rds.responses import RDSResponse
 
