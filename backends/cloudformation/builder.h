@@ -158,6 +158,14 @@ class Builder {
 std::string artifact_name(const std::string& archive, const std::string& sha256_base64);
 std::string hex_of_base64(const std::string& base64);
 
+// `AccessPolicy`: what follows a role's logical id in the logical id of its
+// customer-managed policy `p` (an `AWS::IAM::ManagedPolicy` naming the role).
+std::string role_policy_part(const infra::RolePolicy& p);
+// A resource that needs a role's permissions when it is created (Lambda checks a
+// function's network-interface permissions, RDS an Enhanced Monitoring role) waits
+// for the role's customer-managed policies: nothing else orders them before it.
+void depend_on_role_policies(Builder& b, json& resource, const std::string& role);
+
 // Resource families, one file each; the same split as the Terraform backend.
 void emit_network(Builder& b);
 void emit_identity(Builder& b);    // keys, roles, log groups, topics, queues

@@ -59,9 +59,10 @@ void emit_compute(Builder& b) {
     b.use_artifact_bucket();
 
     json& body = b.resource(Builder::logical(Kind::Function, f.id), "AWS::Lambda::Function");
-    // The role's policy is inline, so the role can write to the log group before
-    // the first invocation; LoggingConfig names the group the stack made (its
-    // retention and key) instead of the one Lambda would create.
+    // The function waits for its role's policies (Lambda checks the network-interface
+    // permissions of a function in a VPC when it is created), so the role can write
+    // to the log group before the first invocation; LoggingConfig names the group
+    // the stack made (its retention and key) instead of the one Lambda would create.
     body["Properties"] = {
         {"FunctionName", b.text(f.name)},
         {"Role", b.ref(Kind::Role, f.role, Attr::Arn)},
@@ -76,6 +77,7 @@ void emit_compute(Builder& b) {
         {"Environment", {{"Variables", variables}}},
         {"LoggingConfig", {{"LogGroup", b.ref(Kind::LogGroup, f.log_group, Attr::Name)}}},
         {"Tags", b.name_tags(f.name)}};
+    depend_on_role_policies(b, body, f.role);
     if (f.tracing) body["Properties"]["TracingConfig"] = {{"Mode", "Active"}};
     if (!f.dead_letter_queue.empty()) {
       body["Properties"]["DeadLetterConfig"] = {{"TargetArn", b.ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}};

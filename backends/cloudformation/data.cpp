@@ -180,6 +180,8 @@ void emit_data(Builder& b) {
     if (i.monitoring_interval > 0) {
       body["Properties"]["MonitoringInterval"] = i.monitoring_interval;
       body["Properties"]["MonitoringRoleArn"] = b.ref(Kind::Role, i.monitoring_role, Attr::Arn);
+      // RDS checks the role's permissions when the instance is created.
+      depend_on_role_policies(b, body, i.monitoring_role);
     }
   }
   for (const infra::Table& t : m.tables) {

@@ -1,5 +1,7 @@
-// KMS keys and aliases, IAM roles with inline policies, log groups, SNS topics
+// KMS keys and aliases, IAM roles with their customer-managed policies, log groups, SNS topics
 // and SQS queues.
+#include <fmt/format.h>
+
 #include "cloudformation/builder.h"
 
 namespace paydrc::backends::cloudformation {
@@ -24,6 +26,15 @@ json trust_policy(Builder& b, const infra::Role& role) {
 
 }  // namespace
 
+std::string role_policy_part(const infra::RolePolicy& p) { return Builder::camel(p.name) + "Policy"; }
+
+void depend_on_role_policies(Builder& b, json& resource, const std::string& role) {
+  for (const infra::Role& r : b.model().roles) {
+    if (r.id != role) continue;
+    for (const infra::RolePolicy& p : r.policies) b.depends_on(resource, Kind::Role, r.id, role_policy_part(p));
+  }
+}
+
 void emit_identity(Builder& b) {
   const infra::Model& m = b.model();
   for (const infra::Key& k : m.keys) {
@@ -42,20 +53,25 @@ void emit_identity(Builder& b) {
   }
   for (const infra::Role& r : m.roles) {
     b.begin(Kind::Role, r.id);
-    json policies = json::array();
-    for (const infra::InlinePolicy& p : r.policies) {
-      policies.push_back({{"PolicyName", p.name}, {"PolicyDocument", b.policy_document(p.document)}});
-    }
-    json& body = b.resource(Builder::logical(Kind::Role, r.id), "AWS::IAM::Role");
+    const std::string role = Builder::logical(Kind::Role, r.id);
+    json& body = b.resource(role, "AWS::IAM::Role");
     body["Properties"] = {{"RoleName", b.text(r.name)},
                           {"Description", r.description},
                           {"AssumeRolePolicyDocument", trust_policy(b, r)},
                           {"Tags", b.name_tags(r.name)}};
-    if (!policies.empty()) body["Properties"]["Policies"] = policies;
     if (!r.managed_policies.empty()) {
       json arns = json::array();
       for (const std::string& arn : r.managed_policies) arns.push_back(b.text(arn));
       body["Properties"]["ManagedPolicyArns"] = arns;
+    }
+    // Customer-managed, attached through the policy's `Roles`: a resource that
+    // needs the permissions when it is created waits for it (role_policy_dependencies).
+    for (const infra::RolePolicy& p : r.policies) {
+      b.resource(role + role_policy_part(p), "AWS::IAM::ManagedPolicy")["Properties"] = {
+          {"ManagedPolicyName", b.text(infra::policy_name(r, p))},
+          {"Description", fmt::format("{} ({})", r.description, p.name)},
+          {"PolicyDocument", b.policy_document(p.document)},
+          {"Roles", json::array({b.ref(Kind::Role, r.id)})}};
     }
   }
   for (const infra::LogGroup& g : m.log_groups) {

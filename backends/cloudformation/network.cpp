@@ -144,7 +144,8 @@ void emit_network(Builder& b) {
   for (const infra::SecurityGroup& sg : m.security_groups) emit_security_group(b, sg);
   for (const infra::FlowLog& f : m.flow_logs) {
     b.begin(Kind::FlowLog, f.id);
-    b.resource(Builder::logical(Kind::FlowLog, f.id), "AWS::EC2::FlowLog")["Properties"] = {
+    json& body = b.resource(Builder::logical(Kind::FlowLog, f.id), "AWS::EC2::FlowLog");
+    body["Properties"] = {
         {"ResourceId", b.ref(Kind::Vpc, f.vpc)},
         {"ResourceType", "VPC"},
         {"TrafficType", "ALL"},
@@ -153,6 +154,8 @@ void emit_network(Builder& b) {
         {"DeliverLogsPermissionArn", b.ref(Kind::Role, f.role, Attr::Arn)},
         {"MaxAggregationInterval", 60},
         {"Tags", b.name_tags(f.name)}};
+    // Delivery starts with the flow log: its role may write from the first record.
+    depend_on_role_policies(b, body, f.role);
   }
 }
 

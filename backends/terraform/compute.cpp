@@ -41,10 +41,7 @@ void emit_compute(Document& doc) {
     // The log group exists (with its retention and key) before the first
     // invocation, and the role may write to it.
     json after = json::array({"aws_cloudwatch_log_group." + f.log_group});
-    for (const infra::Role& r : m.roles) {
-      if (r.id != f.role) continue;
-      for (const infra::InlinePolicy& p : r.policies) after.push_back("aws_iam_role_policy." + r.id + "_" + p.name);
-    }
+    for (const std::string& a : role_policy_attachments(m, f.role)) after.push_back(a);
     body["depends_on"] = after;
   }
   for (const infra::FunctionPermission& p : m.function_permissions) {

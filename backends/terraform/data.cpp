@@ -155,12 +155,7 @@ void emit_data(Document& doc) {
       body["monitoring_role_arn"] = Document::ref(Kind::Role, i.monitoring_role, Attr::Arn);
       // RDS checks the role's permissions when the instance is created: the policy
       // must be attached first, and nothing else orders the attachment before it.
-      for (const infra::Role& r : doc.model().roles) {
-        if (r.id != i.monitoring_role) continue;
-        for (std::size_t n = 1; n <= r.managed_policies.size(); ++n) {
-          body["depends_on"].push_back(managed_policy_attachment(r.id, n));
-        }
-      }
+      for (const std::string& a : role_policy_attachments(doc.model(), i.monitoring_role)) body["depends_on"].push_back(a);
     }
   }
   for (const infra::Table& t : m.tables) {

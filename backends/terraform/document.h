@@ -54,6 +54,14 @@ inline std::string managed_policy_attachment(const std::string& role, std::size_
   return "aws_iam_role_policy_attachment." + role + "_managed_" + std::to_string(n);
 }
 
+// `<role>_<policy>` with dashes as underscores: the name of the aws_iam_policy
+// holding role policy `p` and of the attachment that gives it to the role.
+std::string role_policy_name(const std::string& role, const infra::RolePolicy& p);
+// The addresses of every policy attachment of role `role` (customer-managed, then
+// AWS-managed): a resource that needs the role's permissions when it is created
+// (a function in a VPC, an instance with Enhanced Monitoring) depends on them.
+std::vector<std::string> role_policy_attachments(const infra::Model& m, const std::string& role);
+
 // Resource families, one file each.
 void emit_network(Document& doc);
 void emit_identity(Document& doc);    // keys, roles, log groups, topics, queues

@@ -27,6 +27,23 @@ std::string trust_policy(Document& doc, const infra::Role& role) {
 
 }  // namespace
 
+std::string role_policy_name(const std::string& role, const infra::RolePolicy& p) {
+  std::string name = role + "_" + p.name;
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
+std::vector<std::string> role_policy_attachments(const infra::Model& m, const std::string& role) {
+  std::vector<std::string> out;
+  for (const infra::Role& r : m.roles) {
+    if (r.id != role) continue;
+    for (const infra::RolePolicy& p : r.policies)
+      out.push_back("aws_iam_role_policy_attachment." + role_policy_name(r.id, p));
+    for (std::size_t n = 1; n <= r.managed_policies.size(); ++n) out.push_back(managed_policy_attachment(r.id, n));
+  }
+  return out;
+}
+
 void emit_identity(Document& doc) {
   const infra::Model& m = doc.model();
   for (const infra::Key& k : m.keys) {
@@ -47,15 +64,18 @@ void emit_identity(Document& doc) {
                                                     {"description", r.description},
                                                     {"assume_role_policy", trust_policy(doc, r)},
                                                     {"tags", Document::name_tag(r.name)}};
-    for (const infra::InlinePolicy& p : r.policies) {
-      const std::string name = r.id + "_" + p.name;
-      std::string data_name = name;
-      for (char& c : data_name) c = c == '-' ? '_' : c;
-      doc.resource("aws_iam_role_policy", data_name, r.region) = {
+    // Customer-managed policies, each attached to this role only.
+    for (const infra::RolePolicy& p : r.policies) {
+      const std::string name = role_policy_name(r.id, p);
+      doc.resource("aws_iam_policy", name, r.region) = {
           {"provider", "aws." + r.region},
-          {"name", p.name},
+          {"name", Document::text(infra::policy_name(r, p))},
+          {"description", r.description + " (" + p.name + ")"},
+          {"policy", doc.policy_document(name, r.region, p.document)}};
+      doc.resource("aws_iam_role_policy_attachment", name, r.region) = {
+          {"provider", "aws." + r.region},
           {"role", Document::ref(Kind::Role, r.id, Attr::Name)},
-          {"policy", doc.policy_document(data_name, r.region, p.document)}};
+          {"policy_arn", "${aws_iam_policy." + name + ".arn}"}};
     }
     std::size_t n = 0;
     for (const std::string& arn : r.managed_policies) {

@@ -91,7 +91,9 @@ void emit_network(Document& doc) {
         {"log_destination", Document::ref(Kind::LogGroup, f.log_group, Attr::Arn)},
         {"iam_role_arn", Document::ref(Kind::Role, f.role, Attr::Arn)},
         {"max_aggregation_interval", 60},
-        {"tags", Document::name_tag(f.name)}};
+        {"tags", Document::name_tag(f.name)},
+        // Delivery starts with the flow log: its role may write from the first record.
+        {"depends_on", role_policy_attachments(m, f.role)}};
   }
 }
 

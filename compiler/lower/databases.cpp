@@ -57,12 +57,16 @@ bool uses_data_api(const Context& cx, const ir::Database& db) {
 
 // Enhanced Monitoring's role in one region. IAM is global, but each region's
 // stage creates its own (named after the region), so the secondary's root and
-// stack plan and apply with the primary region gone. What the role needs: trusted
-// by monitoring.rds.amazonaws.com, with AmazonRDSEnhancedMonitoringRole attached
-// (RDS User Guide, "Setting up and enabling Enhanced Monitoring"); that policy only
-// writes to the `RDSOSMetrics` log group, which RDS keeps per account and region.
-// aws:SourceAccount in the trust policy keeps another account's RDS from having
-// the service assume it ("Protecting against the confused deputy problem", same page).
+// stack plan and apply with the primary region gone. Trusted by
+// monitoring.rds.amazonaws.com (RDS User Guide, "Setting up and enabling Enhanced
+// Monitoring"); aws:SourceAccount keeps another account's RDS from having the
+// service assume it ("Protecting against the confused deputy problem", same page).
+// Its policy is AWS's AmazonRDSEnhancedMonitoringRole (AWS Managed Policy
+// Reference, version 1) narrowed from `RDS*` log groups in any region and account
+// to the one group the agent writes, `RDSOSMetrics` (which RDS keeps per account
+// and region, so no deployment creates it), in this region and account. A
+// customer-managed copy, because the packs ask for no AWS-managed policy where a
+// narrower one is possible (AwsSolutions-IAM4), and this one has not changed since 2015.
 infra::Role monitoring_role(const Context& cx, const ir::Database& db, const std::string& role) {
   infra::Role iam;
   iam.id = fmt::format("{}_{}_monitoring", db.name, role);
@@ -72,9 +76,16 @@ infra::Role monitoring_role(const Context& cx, const ir::Database& db, const std
   iam.description = fmt::format("RDS Enhanced Monitoring of the {} instances in {}", db.name, role);
   iam.trusted_services = {"monitoring.rds.amazonaws.com"};
   iam.trust_conditions = {{"StringEquals", "aws:SourceAccount", {Text(infra::AccountId{})}}};
-  // AWS maintains the permission list, as for Backup; it grants no more than
-  // creating and writing `RDS*` log groups.
-  iam.managed_policies = {"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"};
+  const Text group = cx.arn("logs", role, Text("log-group:RDSOSMetrics"));
+  infra::Statement groups;
+  groups.sid = "ManageMetricsLogGroup";
+  groups.actions = {"logs:CreateLogGroup", "logs:PutRetentionPolicy"};
+  groups.resources = {group};
+  infra::Statement streams;
+  streams.sid = "WriteMetricsLogStreams";
+  streams.actions = {"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"};
+  streams.resources = {group + Text(":log-stream:*")};
+  iam.policies.push_back({"enhanced-monitoring", {{groups, streams}}});
   return iam;
 }
 

@@ -306,7 +306,7 @@ void lower_dead_letters(Context& cx) {
       f->dead_letter_queue = dlq.id;
       for (infra::Role& r : m.roles) {
         if (r.id != f->role) continue;
-        for (infra::InlinePolicy& p : r.policies) {
+        for (infra::RolePolicy& p : r.policies) {
           if (p.name != "access") continue;
           infra::Statement s;
           s.sid = "SendToDeadLetterQueue";

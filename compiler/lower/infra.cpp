@@ -44,6 +44,8 @@ Text operator+(Text a, const Text& b) {
   return a;
 }
 
+Text policy_name(const Role& role, const RolePolicy& policy) { return role.name + Text("-" + policy.name); }
+
 std::string evaluate(const Text& text, std::string_view suffix) {
   std::string out;
   for (const Text::Part& part : text.parts) {

@@ -257,8 +257,12 @@ struct Key : Base {
   PolicyDocument policy;
 };
 
-struct InlinePolicy {
-  std::string name;
+// A customer-managed policy of one role: an IAM policy of its own, attached to that
+// role only. Not an inline policy: PCI DSS 3.2.1, NIST 800-53 R5 and HIPAA ask for
+// managed policies (AWS Config rule iam-no-inline-policy-check), which are resources
+// with their own ARN and version history that a reviewer can find and diff.
+struct RolePolicy {
+  std::string name;  // within the role, `access`; names the backends' resources
   PolicyDocument document;
 };
 
@@ -269,10 +273,14 @@ struct Role : Base {
   // Conditions on the services' sts:AssumeRole (aws:SourceAccount against the
   // confused deputy); none: any use of the service may assume the role.
   std::vector<Condition> trust_conditions;
-  std::vector<InlinePolicy> policies;
+  std::vector<RolePolicy> policies;
   // AWS-managed policies, only where AWS maintains the permission list (Backup).
   std::vector<std::string> managed_policies;
 };
+
+// The IAM name of a role's policy, unique in the account as the role's is: the
+// role's name, a dash and the policy's (`payment-processor-primary-dev-access`).
+Text policy_name(const Role& role, const RolePolicy& policy);
 
 struct LogGroup : Base {
   Text name;

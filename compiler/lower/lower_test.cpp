@@ -42,7 +42,7 @@ const infra::Model& model() {
 std::vector<const infra::PolicyDocument*> all_documents(const infra::Model& m) {
   std::vector<const infra::PolicyDocument*> docs;
   for (const infra::Role& role : m.roles) {
-    for (const infra::InlinePolicy& p : role.policies) docs.push_back(&p.document);
+    for (const infra::RolePolicy& p : role.policies) docs.push_back(&p.document);
   }
   for (const infra::Key& key : m.keys) docs.push_back(&key.policy);
   return docs;
@@ -517,9 +517,21 @@ TEST_CASE("Enhanced Monitoring: every instance, through a role of its own region
     CHECK(role->trust_conditions[0].test == "StringEquals");
     CHECK(role->trust_conditions[0].variable == "aws:SourceAccount");
     CHECK(show(role->trust_conditions[0].values.at(0)) == "{account}");
-    CHECK(role->managed_policies ==
-          std::vector<std::string>{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"});
-    CHECK(role->policies.empty());
+    // AmazonRDSEnhancedMonitoringRole narrowed to `RDSOSMetrics` in this region and account.
+    CHECK(role->managed_policies.empty());
+    REQUIRE(role->policies.size() == 1);
+    const infra::PolicyDocument& doc = role->policies[0].document;
+    REQUIRE(doc.statements.size() == 2);
+    const std::string aws_region = i.region == "primary" ? "us-east-1" : "us-west-2";
+    CHECK(doc.statements[0].actions == std::vector<std::string>{"logs:CreateLogGroup", "logs:PutRetentionPolicy"});
+    CHECK(show(doc.statements[0].resources.at(0)) ==
+          "arn:aws:logs:" + aws_region + ":{account}:log-group:RDSOSMetrics");
+    CHECK(doc.statements[1].actions == std::vector<std::string>{"logs:CreateLogStream", "logs:DescribeLogStreams",
+                                                                "logs:GetLogEvents", "logs:PutLogEvents"});
+    CHECK(show(doc.statements[1].resources.at(0)) ==
+          "arn:aws:logs:" + aws_region + ":{account}:log-group:RDSOSMetrics:log-stream:*");
+    CHECK(show(infra::policy_name(*role, role->policies[0])) ==
+          "payment-ledger-monitoring-" + i.region + "-{env}-enhanced-monitoring");
   }
   CHECK(roles == std::set<std::string>{"ledger_primary_monitoring", "ledger_secondary_monitoring"});
 }

@@ -37,7 +37,7 @@ std::vector<Named> names_of(const infra::Model& m) {
   collect(out, m.functions, Kind::Function, "name", name);
   collect(out, m.roles, Kind::Role, "name", name);
   for (const infra::Role& r : m.roles) {
-    for (const infra::InlinePolicy& p : r.policies) out.push_back({Kind::Role, "policy", &r, infra::Text(p.name)});
+    for (const infra::RolePolicy& p : r.policies) out.push_back({Kind::Role, "policy", &r, infra::policy_name(r, p)});
   }
   collect(out, m.log_groups, Kind::LogGroup, "name", name);
   collect(out, m.topics, Kind::Topic, "name", name);
@@ -185,7 +185,7 @@ void check_sids(const infra::Base& owner, const infra::PolicyDocument& doc, diag
 
 void check_all_sids(const infra::Model& m, diag::Sink& sink) {
   for (const infra::Role& r : m.roles) {
-    for (const infra::InlinePolicy& p : r.policies) check_sids(r, p.document, sink);
+    for (const infra::RolePolicy& p : r.policies) check_sids(r, p.document, sink);
   }
   for (const infra::Key& k : m.keys) check_sids(k, k.policy, sink);
   for (const infra::Queue& q : m.queues) check_sids(q, q.policy, sink);

@@ -160,7 +160,7 @@ Json attributes(const infra::Key& r) {
 
 Json attributes(const infra::Role& r) {
   Json policies = Json::array();
-  for (const infra::InlinePolicy& p : r.policies)
+  for (const infra::RolePolicy& p : r.policies)
     policies.push_back({{"name", p.name}, {"statements", document(p.document)}});
   return {{"name", text(r.name)},
           {"description", r.description},

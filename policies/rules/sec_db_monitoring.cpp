@@ -12,6 +12,26 @@ namespace {
 
 constexpr std::string_view kService = "monitoring.rds.amazonaws.com";
 
+// Whether the role lets the Enhanced Monitoring agent write its streams into
+// `RDSOSMetrics` (RDS User Guide, "Setting up and enabling Enhanced Monitoring"):
+// AWS's AmazonRDSEnhancedMonitoringRole, or an allow of the two stream writes there.
+bool writes_os_metrics(const infra::Role& role) {
+  for (const std::string& arn : role.managed_policies) {
+    if (arn.ends_with("/AmazonRDSEnhancedMonitoringRole")) return true;
+  }
+  for (const infra::RolePolicy& p : role.policies) {
+    for (const infra::Statement& s : p.document.statements) {
+      if (s.effect != infra::Effect::Allow) continue;
+      auto allows = [&](std::string_view a) { return std::find(s.actions.begin(), s.actions.end(), a) != s.actions.end(); };
+      const bool metrics = std::any_of(s.resources.begin(), s.resources.end(), [](const infra::Text& r) {
+        return render_text(r).find(":log-group:RDSOSMetrics:") != std::string::npos;
+      });
+      if (metrics && allows("logs:CreateLogStream") && allows("logs:PutLogEvents")) return true;
+    }
+  }
+  return false;
+}
+
 // Why `role` cannot carry the instance's Enhanced Monitoring; "" when it can.
 std::string role_problem(const infra::DbInstance& instance, const infra::Role& role) {
   if (std::find(role.trusted_services.begin(), role.trusted_services.end(), kService) == role.trusted_services.end()) {
@@ -31,8 +51,8 @@ std::string role_problem(const infra::DbInstance& instance, const infra::Role& r
     return fmt::format("its monitoring role `{}` is created with region `{}`, not `{}`", role.id, role.region,
                        instance.region);
   }
-  if (role.managed_policies.empty() && role.policies.empty()) {
-    return fmt::format("its monitoring role `{}` grants nothing (attach `AmazonRDSEnhancedMonitoringRole`)", role.id);
+  if (!writes_os_metrics(role)) {
+    return fmt::format("its monitoring role `{}` cannot write to the `RDSOSMetrics` log group", role.id);
   }
   return {};
 }

@@ -15,7 +15,7 @@ bool may_send(const infra::Model& m, const std::string& role, const std::string&
   const infra::Role* r = sec::find(m.roles, role);
   if (r == nullptr) return false;
   const infra::Text arn(infra::Ref{infra::Kind::Queue, queue, infra::Attr::Arn});
-  for (const infra::InlinePolicy& p : r->policies) {
+  for (const infra::RolePolicy& p : r->policies) {
     for (const infra::Statement& s : p.document.statements) {
       const bool sends = std::find(s.actions.begin(), s.actions.end(), "sqs:SendMessage") != s.actions.end();
       if (sends && std::find(s.resources.begin(), s.resources.end(), arn) != s.resources.end()) return true;

@@ -47,11 +47,11 @@ void check_document(const Context& ctx, Findings& out, const infra::Base& owner,
 
 void check(const Context& ctx, Findings& out) {
   for (const infra::Role& role : ctx.model.roles) {
-    for (const infra::InlinePolicy& policy : role.policies) check_document(ctx, out, role, "role", policy.document);
+    for (const infra::RolePolicy& policy : role.policies) check_document(ctx, out, role, "role", policy.document);
     for (const std::string& managed : role.managed_policies) {
       if (std::find(kAdminPolicies.begin(), kAdminPolicies.end(), managed) == kAdminPolicies.end()) continue;
       sec::report(ctx, out, role, fmt::format("role `{}` has the administrator policy `{}`", role.id, managed),
-                  "grant the role's own actions in an inline policy");
+                  "grant the role's own actions in a policy of its own");
     }
   }
   for (const infra::Key& key : ctx.model.keys) check_document(ctx, out, key, "key policy of", key.policy);

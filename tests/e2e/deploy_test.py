@@ -321,9 +321,22 @@ class DeployToMotoTest(unittest.TestCase):
             statement = trust["Statement"][0]
             self.assertEqual(statement["Principal"], {"Service": "monitoring.rds.amazonaws.com"})
             self.assertIn("aws:SourceAccount", statement.get("Condition", {}).get("StringEquals", {}))
-            attached = [p["PolicyName"] for p in iam.list_attached_role_policies(
-                RoleName=f"payment-ledger-monitoring-{role}-{env}")["AttachedPolicies"]]
-            self.assertEqual(attached, ["AmazonRDSEnhancedMonitoringRole"])
+            # A customer-managed copy of AmazonRDSEnhancedMonitoringRole narrowed to this
+            # region's RDSOSMetrics group; no inline policy.
+            role_name = f"payment-ledger-monitoring-{role}-{env}"
+            attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+            self.assertEqual([p["PolicyName"] for p in attached], [f"{role_name}-enhanced-monitoring"])
+            self.assertEqual(iam.list_role_policies(RoleName=role_name)["PolicyNames"], [])
+            policy = iam.get_policy(PolicyArn=attached[0]["PolicyArn"])["Policy"]
+            document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
+                "PolicyVersion"]["Document"]
+            if isinstance(document, str):
+                document = json.loads(urllib.parse.unquote(document))
+            account = self.client("sts", PRIMARY_REGION).get_caller_identity()["Account"]
+            resources = sorted(r for st in document["Statement"]
+                               for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"]))
+            self.assertEqual(resources, [f"arn:aws:logs:{region}:{account}:log-group:RDSOSMetrics",
+                                         f"arn:aws:logs:{region}:{account}:log-group:RDSOSMetrics:log-stream:*"])
             self.assertEqual(cl["Port"], 3307, f"{role}: the spec's port")
             # The exports' log groups: created first by the deployment, kept and encrypted.
             logs = self.client("logs", region)

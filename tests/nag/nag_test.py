@@ -15,6 +15,7 @@ The packages come from tools/setup.sh (`npm ci` in tests/nag); without them the 
 fails and says so, it never skips.
 """
 
+import datetime
 import json
 import os
 import re
@@ -173,9 +174,14 @@ def _ref_id(value):
     return None
 
 
-def _statements(role):
-    for policy in role["Properties"].get("Policies", []):
-        statements = policy["PolicyDocument"]["Statement"]
+def _statements(resource):
+    """The statements of a role's inline policies, or of a managed policy."""
+    props = resource["Properties"]
+    documents = [p["PolicyDocument"] for p in props.get("Policies", [])]
+    if resource["Type"] == "AWS::IAM::ManagedPolicy":
+        documents.append(props["PolicyDocument"])
+    for document in documents:
+        statements = document["Statement"]
         yield from statements if isinstance(statements, list) else [statements]
 
 
@@ -254,16 +260,31 @@ def premise_sync_only_function(templates, e):
 
 # Writing streams, and listing them, which the role of the VPC Flow Logs guide also grants.
 LOG_STREAM_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+# The Enhanced Monitoring agent's, as AWS's AmazonRDSEnhancedMonitoringRole grants them.
+METRICS_STREAM_ACTIONS = LOG_STREAM_ACTIONS | {"logs:GetLogEvents"}
+IAM_POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy")
 
 
 def premise_log_stream_arn(templates, e):
     problems = []
-    for name, _, logical_id, role in _resources(templates, e.resources, "AWS::IAM::Role"):
-        for s in _statements(role):
+    for name, _, logical_id, policy in _resources(templates, e.resources):
+        if policy["Type"] not in IAM_POLICY_TYPES:
+            problems.append(f"{name} {logical_id}: a {policy['Type']}, not an IAM role or policy")
+            continue
+        for s in _statements(policy):
             for resource in _as_list(s.get("Resource")):
-                sub = resource.get("Fn::Sub") if isinstance(resource, dict) else None
-                if isinstance(sub, str) and re.search(r":log-group:\$\{[A-Za-z0-9]+\}:\*$", sub) and \
-                        not set(_as_list(s["Action"])) <= LOG_STREAM_ACTIONS:
+                sub = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                if not isinstance(sub, str) or not sub.endswith("*") or sub == "*":
+                    continue  # "*" alone: no-resource-level's
+                actions = set(_as_list(s["Action"]))
+                if re.search(r":log-group:\$\{[A-Za-z0-9]+\}:\*$", sub):
+                    allowed = LOG_STREAM_ACTIONS
+                elif re.search(r":log-group:RDSOSMetrics:log-stream:\*$", sub):
+                    allowed = METRICS_STREAM_ACTIONS
+                else:
+                    problems.append(f"{name} {logical_id}: {s.get('Sid')} has the wildcard resource {sub}")
+                    continue
+                if not actions <= allowed:
                     problems.append(f"{name} {logical_id}: {s.get('Sid')} allows more than writing log streams")
     return problems
 
@@ -278,8 +299,8 @@ NO_RESOURCE_LEVEL_ACTIONS = {
 
 def premise_no_resource_level(templates, e):
     problems = []
-    for name, _, logical_id, role in _resources(templates, e.resources, "AWS::IAM::Role"):
-        for s in _statements(role):
+    for name, _, logical_id, policy in _resources(templates, e.resources):
+        for s in _statements(policy) if policy["Type"] in IAM_POLICY_TYPES else ():
             extra = set(_as_list(s["Action"])) - NO_RESOURCE_LEVEL_ACTIONS
             if "*" in _as_list(s.get("Resource")) and extra:
                 problems.append(f"{name} {logical_id}: {s.get('Sid')} allows {sorted(extra)} on every resource")
@@ -316,7 +337,62 @@ def premise_nat_public_subnet(templates, e):
     return problems
 
 
+BACKUP_SERVICE_POLICIES = {"AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"}
+
+
+def premise_backup_service_role(templates, e):
+    problems = []
+    for name, resources, logical_id, role in _resources(templates, e.resources, "AWS::IAM::Role"):
+        props = role["Properties"]
+        services = {service for s in props["AssumeRolePolicyDocument"]["Statement"]
+                    for service in _as_list(s.get("Principal", {}).get("Service", []))}
+        arns = {a.get("Fn::Sub", "") if isinstance(a, dict) else a for a in props.get("ManagedPolicyArns", [])}
+        names = {re.sub(r"^arn:\$\{AWS::Partition\}:iam::aws:policy/service-role/", "", a) for a in arns}
+        attached = [i for i, r in resources.items() if r["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
+                    and any(_ref_id(x) == logical_id for x in r["Properties"].get("Roles", []))]
+        if services != {"backup.amazonaws.com"}:
+            problems.append(f"{name} {logical_id}: trusted by {sorted(services)}, not by AWS Backup alone")
+        if names != BACKUP_SERVICE_POLICIES or props.get("Policies") or attached:
+            problems.append(f"{name} {logical_id}: has more than AWS Backup's two service-role policies")
+    return problems
+
+
+def _runtime_findings(spec_text, today=None):
+    """paydrc check's DR-RUNTIME-LIFECYCLE findings on a spec, waived or not."""
+    with tempfile.TemporaryDirectory(prefix="paydrc-nag-runtime-") as scratch:
+        spec = Path(scratch) / "specs" / "payment.pdr"
+        spec.parent.mkdir()
+        spec.write_text(spec_text)
+        # Function sources resolve against the spec's directory (`../lambda`), and
+        # stay inside the project: a copy, not a link out of it.
+        shutil.copytree(ROOT / "lambda", Path(scratch) / "lambda")
+        (Path(scratch) / ".git").mkdir()  # what marks the project's root
+        env = dict(os.environ)
+        if today:
+            env["SOURCE_DATE_EPOCH"] = str(int(datetime.datetime.fromisoformat(today + "T00:00:00+00:00").timestamp()))
+        result = subprocess.run([os.environ["PAYDRC_BIN"], "check", str(spec), "--format", "json"], cwd=ROOT,
+                                env=env, capture_output=True, text=True)
+    report = json.loads(result.stdout)
+    return [f for file in report["files"] for f in file["findings"] if f["id"] == "DR-RUNTIME-LIFECYCLE"]
+
+
+def premise_runtime_lifecycle(templates, e):
+    if not os.environ.get("PAYDRC_BIN"):
+        return ["PAYDRC_BIN is not set (ctest sets it to the built paydrc)"]
+    spec = (ROOT / "specs" / "payment.pdr").read_text()
+    problems = [f"paydrc check: {f['message']}" for f in _runtime_findings(spec)]
+    # The rule is live: a month before python3.12's deprecation (2028-10-31) it speaks.
+    if not _runtime_findings(re.sub(r'runtime\s*=\s*"python3\.\d+"', 'runtime = "python3.12"', spec), "2028-10-01"):
+        problems.append("paydrc check is silent on python3.12 in 2028-10: DR-RUNTIME-LIFECYCLE is not judging")
+    for name, _, logical_id, function in _resources(templates, e.resources, "AWS::Lambda::Function"):
+        if not function["Properties"].get("Runtime", "").startswith("python3."):
+            problems.append(f"{name} {logical_id}: not a Python 3 runtime")
+    return problems
+
+
 PREMISES = {
+    "backup-service-role": premise_backup_service_role,
+    "runtime-lifecycle": premise_runtime_lifecycle,
     "backtrack-global": premise_global_cluster,
     "minor-upgrade-global": premise_global_cluster,
     "backup-at-cluster": premise_backup_at_cluster,

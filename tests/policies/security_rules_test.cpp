@@ -258,14 +258,27 @@ TEST_CASE("SEC-DB-MONITORING: every instance, a role trusted by RDS monitoring f
     REQUIRE(findings.size() == 1);
     CHECK(mentions(findings, "is created with region `primary`, not `secondary`"));
   }
-  SECTION("a role that is missing or grants nothing") {
+  SECTION("a role that is missing, grants nothing, or writes elsewhere") {
     infra::Model m = model();
     by_id(m.db_instances, "ledger_primary_1").monitoring_role = "nothing";
-    by_id(m.roles, "ledger_secondary_monitoring").managed_policies.clear();
+    by_id(m.roles, "ledger_secondary_monitoring").policies.clear();
     auto findings = run("SEC-DB-MONITORING", m);
     REQUIRE(findings.size() == 3);
     CHECK(mentions(findings, "`ledger_primary_1` has no monitoring role"));
-    CHECK(mentions(findings, "grants nothing"));
+    CHECK(mentions(findings, "cannot write to the `RDSOSMetrics` log group"));
+
+    infra::Model elsewhere = model();
+    for (infra::RolePolicy& p : by_id(elsewhere.roles, "ledger_primary_monitoring").policies) {
+      for (infra::Statement& st : p.document.statements) st.resources = {Text("arn:aws:logs:us-east-1:1:log-group:other:*")};
+    }
+    CHECK(run("SEC-DB-MONITORING", elsewhere).size() == 2);
+  }
+  SECTION("AWS's managed policy also serves") {
+    infra::Model m = model();
+    infra::Role& role = by_id(m.roles, "ledger_primary_monitoring");
+    role.policies.clear();
+    role.managed_policies = {"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"};
+    CHECK(run("SEC-DB-MONITORING", m).empty());
   }
 }
 

@@ -266,7 +266,7 @@ class RegionIsolation(unittest.TestCase):
 NAME_KEYS = ("name", "name_prefix", "function_name", "identifier", "cluster_identifier",
              "global_cluster_identifier", "final_snapshot_identifier", "alarm_name", "dashboard_name",
              "bucket", "domain_name", "table_name", "queue_name", "topic_name", "role_name")
-NAMED_INSIDE_A_PARENT = {"aws_apigatewayv2_authorizer", "aws_apigatewayv2_stage", "aws_iam_role_policy"}
+NAMED_INSIDE_A_PARENT = {"aws_apigatewayv2_authorizer", "aws_apigatewayv2_stage"}
 
 
 @unittest.skipIf(shutil.which("terraform") is None,
