@@ -17,6 +17,7 @@ void emit_backups(Builder& b) {
     // Governance mode: without ChangeableForDays the lock never becomes immutable.
     if (v.lock_min_retention_days > 0)
       body["Properties"]["LockConfiguration"] = {{"MinRetentionDays", v.lock_min_retention_days}};
+    if (!v.policy.statements.empty()) body["Properties"]["AccessPolicy"] = b.policy_document(v.policy);
     // Recovery points outlive the stack.
     Builder::retain_except_on_create(body);
   }

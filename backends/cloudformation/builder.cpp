@@ -88,6 +88,8 @@ std::string_view kind_suffix(Kind kind) {
       return "Dashboard";
     case Kind::Parameter:
       return "Parameter";
+    case Kind::VpcEndpoint:
+      return "Endpoint";
   }
   return "Resource";
 }
@@ -264,6 +266,7 @@ std::map<Unit, const infra::Base*> unit_bases(const infra::Model& m) {
   collect(out, Kind::Alarm, m.alarms);
   collect(out, Kind::Dashboard, m.dashboards);
   collect(out, Kind::Parameter, m.parameters);
+  collect(out, Kind::VpcEndpoint, m.vpc_endpoints);
   return out;
 }
 

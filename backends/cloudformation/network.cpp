@@ -157,6 +157,16 @@ void emit_network(Builder& b) {
     // Delivery starts with the flow log: its role may write from the first record.
     depend_on_role_policies(b, body, f.role);
   }
+  for (const infra::VpcEndpoint& e : m.vpc_endpoints) {
+    b.begin(Kind::VpcEndpoint, e.id);
+    json tables = json::array();
+    for (const std::string& rt : e.route_tables) tables.push_back(b.ref(Kind::RouteTable, rt));
+    b.resource(Builder::logical(Kind::VpcEndpoint, e.id), "AWS::EC2::VPCEndpoint")["Properties"] = {
+        {"VpcId", b.ref(Kind::Vpc, e.vpc)},
+        {"ServiceName", {{"Fn::Sub", "com.amazonaws.${AWS::Region}." + e.service}}},
+        {"VpcEndpointType", "Gateway"},
+        {"RouteTableIds", tables}};
+  }
 }
 
 }  // namespace paydrc::backends::cloudformation

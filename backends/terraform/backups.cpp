@@ -21,6 +21,12 @@ void emit_backups(Document& doc) {
           {"backup_vault_name", Document::ref(Kind::BackupVault, v.id, Attr::Name)},
           {"min_retention_days", v.lock_min_retention_days}};
     }
+    if (!v.policy.statements.empty()) {
+      doc.resource("aws_backup_vault_policy", v.id, v.region) = {
+          {"provider", "aws." + v.region},
+          {"backup_vault_name", Document::ref(Kind::BackupVault, v.id, Attr::Name)},
+          {"policy", doc.policy_document(v.id + "_access", v.region, v.policy)}};
+    }
   }
   for (const infra::BackupPlan& p : m.backup_plans) {
     json rules = json::array();

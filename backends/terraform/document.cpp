@@ -81,6 +81,8 @@ std::string_view type_name(Kind kind) {
       return "aws_cloudwatch_dashboard";
     case Kind::Parameter:
       return "aws_ssm_parameter";
+    case Kind::VpcEndpoint:
+      return "aws_vpc_endpoint";
   }
   return "aws_unknown";
 }

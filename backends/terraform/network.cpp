@@ -95,6 +95,18 @@ void emit_network(Document& doc) {
         // Delivery starts with the flow log: its role may write from the first record.
         {"depends_on", role_policy_attachments(m, f.role)}};
   }
+  for (const infra::VpcEndpoint& e : m.vpc_endpoints) {
+    const infra::RegionInfo* home = m.region(e.region);
+    json tables = json::array();
+    for (const std::string& rt : e.route_tables) tables.push_back(Document::ref(Kind::RouteTable, rt));
+    doc.resource("aws_vpc_endpoint", e.id, e.region) = {
+        {"provider", "aws." + e.region},
+        {"vpc_id", Document::ref(Kind::Vpc, e.vpc)},
+        {"service_name", "com.amazonaws." + (home ? home->aws_region : e.region) + "." + e.service},
+        {"vpc_endpoint_type", "Gateway"},
+        {"route_table_ids", tables},
+        {"tags", Document::name_tag(e.name)}};
+  }
 }
 
 }  // namespace paydrc::backends::terraform

@@ -27,6 +27,24 @@ std::string vault_id(const ir::Backup& b, std::string_view role) {
   return fmt::format("{}_{}", b.name, role);
 }
 
+// Nobody, the account's administrators included, deletes a recovery point or
+// shortens its life through the Backup API: the plan's lifecycle expires them
+// (AWS Backup Developer Guide, "Vault access policies"; AWS Config rule
+// backup-recovery-point-manual-deletion-disabled, which wants Principal and
+// Resource "*"). That rule's third action, backup:PutBackupVaultAccessPolicy, is
+// not denied: the next apply of a changed policy would be refused, and the vault
+// lock is what holds recovery points for their retention whatever the policy says.
+infra::PolicyDocument vault_policy() {
+  infra::Statement deny;
+  deny.sid = "DenyRecoveryPointDeletion";
+  deny.effect = infra::Effect::Deny;
+  deny.actions = {"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"};
+  deny.resources = {Text("*")};
+  deny.principals = {{"AWS", {Text("*")}}};
+  deny.wildcard_reason = "in a vault access policy \"*\" means this vault's recovery points";
+  return {{deny}};
+}
+
 infra::BackupVault& ensure_vault(Context& cx, const ir::Backup& b, const std::string& role) {
   for (infra::BackupVault& v : cx.model.backup_vaults) {
     if (v.id == vault_id(b, role)) return v;
@@ -36,7 +54,8 @@ infra::BackupVault& ensure_vault(Context& cx, const ir::Backup& b, const std::st
   vault.region = role;
   vault.origin = b.origin.range;
   vault.name = cx.name({b.name, role});
-  vault.key = Context::key_id(role);
+  vault.key = ensure_backup_key(cx, role).id;
+  vault.policy = vault_policy();
   cx.model.backup_vaults.push_back(std::move(vault));
   return cx.model.backup_vaults.back();
 }

@@ -27,6 +27,7 @@ struct Context {
 
   // Ids of per-region resources every family refers to.
   static std::string key_id(std::string_view role) { return std::string(role) + "_key"; }
+  static std::string backup_key_id(std::string_view role) { return std::string(role) + "_backup_key"; }
   static std::string vpc_id(std::string_view role) { return std::string(role) + "_vpc"; }
   static std::string topic_id(std::string_view role) { return std::string(role) + "_alarms"; }
   static std::string function_id(std::string_view fn, std::string_view role) {
@@ -61,6 +62,9 @@ bool runs_in(const ir::Function& fn, std::string_view role);
 
 // One function per resource family, called in this order by lower().
 void lower_keys(Context& cx);
+// The key of the backup vaults in region `role`, created on first use: not the
+// region's data key.
+infra::Key& ensure_backup_key(Context& cx, const std::string& role);
 void lower_network(Context& cx);
 void lower_messaging(Context& cx);
 void lower_databases(Context& cx);

@@ -69,6 +69,15 @@ void lower_events(Context& cx) {
       role.name = cx.name({events.name, "to", to});
       role.description = fmt::format("EventBridge forwards {} events from {} to {}", events.name, events.from, to);
       role.trusted_services = {"events.amazonaws.com"};
+      // Confused deputy: only this rule (EventBridge User Guide, "Cross-service
+      // confused deputy prevention": for event bus rule targets aws:SourceArn is the
+      // rule's ARN). Written out, not referenced: the rule's target names the role.
+      role.trust_conditions = {
+          {"StringEquals", "aws:SourceAccount", {Text(infra::AccountId{})}},
+          {"ArnEquals", "aws:SourceArn",
+           {cx.arn("events", events.from,
+                   Text("rule/") + cx.name({events.name, events.from}) + Text("/") +
+                       cx.name({events.name, "to", to}))}}};
       infra::Statement put;
       put.sid = "PutEventsOnReplicaBus";
       put.actions = {"events:PutEvents"};

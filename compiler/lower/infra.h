@@ -57,6 +57,7 @@ enum class Kind {
   Alarm,
   Dashboard,
   Parameter,
+  VpcEndpoint,
 };
 
 // What another resource exposes once deployed.
@@ -210,6 +211,17 @@ struct FlowLog : Base {
   std::string vpc;
   std::string log_group;  // LogGroup id
   std::string role;       // Role id
+};
+
+// A gateway VPC endpoint: the private route tables send the service's traffic
+// (DynamoDB) to it inside the AWS network, with no NAT gateway on the way and no
+// charge (VPC User Guide, "Gateway endpoints"). Losing the zone of the only NAT
+// gateway then leaves the tables reachable.
+struct VpcEndpoint : Base {
+  Text name;
+  std::string vpc;
+  std::string service;  // `dynamodb`: com.amazonaws.<region>.dynamodb
+  std::vector<std::string> route_tables;
 };
 
 // --- identity and keys -----------------------------------------------------------
@@ -539,6 +551,8 @@ struct BackupVault : Base {
   // Vault lock (governance mode: no cooling-off period, so it stays removable by
   // someone allowed to); 0: no lock.
   int lock_min_retention_days = 0;
+  // The vault access policy: who may not do what to its recovery points.
+  PolicyDocument policy;
 };
 
 struct BackupCopy {
@@ -650,6 +664,7 @@ struct Model {
   std::vector<RouteTable> route_tables;
   std::vector<SecurityGroup> security_groups;
   std::vector<FlowLog> flow_logs;
+  std::vector<VpcEndpoint> vpc_endpoints;
 
   std::vector<Key> keys;
   std::vector<Role> roles;

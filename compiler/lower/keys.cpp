@@ -1,6 +1,8 @@
-// One customer-managed KMS key per region, with rotation. Aurora, DynamoDB, AWS
-// Backup, CloudWatch Logs, SNS, SQS, SSM SecureString and the Lambda environment in
-// that region all encrypt with it.
+// One customer-managed KMS key per region, with rotation. Aurora, DynamoDB,
+// CloudWatch Logs, SNS, SQS, SSM SecureString and the Lambda environment in that
+// region all encrypt with it. AWS Backup vaults have a key of their own
+// (ensure_backup_key), so one key's deletion or compromise does not take both the
+// data and its backups.
 #include <fmt/format.h>
 
 #include "lower/context.h"
@@ -47,17 +49,21 @@ const std::vector<std::string> kAccountKeyActions = {
 // In a key policy the only resource is the key itself, written "*".
 constexpr const char* kThisKey = "in a key policy \"*\" means this key";
 
-infra::PolicyDocument key_policy(const Context& cx, const std::string& role) {
-  const std::string& region = cx.aws_region(role);
-  infra::PolicyDocument doc;
-
+// The account administers the key and, through IAM policies, uses it.
+infra::Statement account_statement() {
   infra::Statement account;
   account.sid = "AccountAdministersAndUsesKey";
   account.actions = kAccountKeyActions;
   account.resources = {Text("*")};
   account.principals = {{"AWS", {Text("arn:aws:iam::") + infra::AccountId{} + Text(":root")}}};
   account.wildcard_reason = kThisKey;
-  doc.statements.push_back(account);
+  return account;
+}
+
+infra::PolicyDocument key_policy(const Context& cx, const std::string& role) {
+  const std::string& region = cx.aws_region(role);
+  infra::PolicyDocument doc;
+  doc.statements.push_back(account_statement());
 
   // CloudWatch Logs encrypts log groups with the key itself, scoped by the
   // encryption context to log groups of this account and region (CloudWatch Logs
@@ -91,6 +97,25 @@ infra::PolicyDocument key_policy(const Context& cx, const std::string& role) {
 }
 
 }  // namespace
+
+infra::Key& ensure_backup_key(Context& cx, const std::string& role) {
+  const std::string id = Context::backup_key_id(role);
+  for (infra::Key& k : cx.model.keys) {
+    if (k.id == id) return k;
+  }
+  const ir::Region* region = cx.system.region(role);
+  infra::Key key;
+  key.id = id;
+  key.region = role;
+  key.origin = region ? region->origin.range : SourceRange{};
+  key.alias = Text("alias/") + cx.name({"backup", role});
+  key.description = fmt::format("{} backup vaults in {} ({})", cx.model.system, cx.aws_region(role), role);
+  // The account administers it and, through IAM, lets AWS Backup's role use it;
+  // no service statement: Backup works with the key through grants its role makes.
+  key.policy.statements.push_back(account_statement());
+  cx.model.keys.push_back(std::move(key));
+  return cx.model.keys.back();
+}
 
 void lower_keys(Context& cx) {
   for (const ir::Region& region : cx.system.regions) {

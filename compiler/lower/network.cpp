@@ -128,7 +128,7 @@ void lower_security_groups(Context& cx, const ir::Region& region) {
     https.direction = infra::Direction::Egress;
     https.from_port = https.to_port = 443;
     https.cidr = "0.0.0.0/0";
-    https.description = "AWS APIs (DynamoDB, EventBridge, SSM, X-Ray) through the NAT gateway";
+    https.description = "AWS APIs over HTTPS, through the NAT gateway or a gateway endpoint of the region";
     sg.rules.push_back(https);
     for (const ir::Database& db : cx.system.databases) {
       const auto roles = cx.database_regions(db);
@@ -195,6 +195,11 @@ void lower_flow_logs(Context& cx, const ir::Region& region) {
   iam.name = cx.name({"flow-logs", role});
   iam.description = fmt::format("VPC flow logs of {} to CloudWatch Logs", role);
   iam.trusted_services = {"vpc-flow-logs.amazonaws.com"};
+  // Confused deputy: only this account's flow logs in this region (VPC User Guide,
+  // "IAM role for publishing flow logs to CloudWatch Logs"; the flow log's id is
+  // known only once it exists, and it names the role, hence the wildcard).
+  iam.trust_conditions = {{"StringEquals", "aws:SourceAccount", {Text(infra::AccountId{})}},
+                          {"ArnLike", "aws:SourceArn", {cx.arn("ec2", role, Text("vpc-flow-log/*"))}}};
   infra::Statement write;
   write.sid = "WriteFlowLogs";
   write.actions = {"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"};
@@ -234,6 +239,30 @@ std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones) {
   return out;
 }
 
+// DynamoDB through a gateway endpoint on every private route table of a region
+// whose functions use a table: free, and the table path no longer needs the NAT
+// gateway (or its zone).
+void lower_gateway_endpoints(Context& cx, const ir::Region& region) {
+  const std::string& role = region.role;
+  const bool uses_tables = std::any_of(cx.system.functions.begin(), cx.system.functions.end(), [&](const ir::Function& fn) {
+    return runs_in(fn, role) && std::any_of(fn.access.begin(), fn.access.end(), [](const ir::Grant& g) {
+             return g.target_kind == ir::TargetKind::Table;
+           });
+  });
+  if (!uses_tables) return;
+  infra::VpcEndpoint endpoint;
+  endpoint.id = role + "_dynamodb";
+  endpoint.region = role;
+  endpoint.origin = region.origin.range;
+  endpoint.name = cx.name({"dynamodb", role});
+  endpoint.vpc = Context::vpc_id(role);
+  endpoint.service = "dynamodb";
+  for (const infra::RouteTable& rt : cx.model.route_tables) {
+    if (rt.region == role && rt.vpc == endpoint.vpc && rt.id != role + "_public") endpoint.route_tables.push_back(rt.id);
+  }
+  cx.model.vpc_endpoints.push_back(std::move(endpoint));
+}
+
 void lower_network(Context& cx) {
   for (const ir::Region& region : cx.system.regions) {
     infra::Vpc vpc;
@@ -246,6 +275,7 @@ void lower_network(Context& cx) {
     lower_subnets_and_routes(cx, region);
     lower_security_groups(cx, region);
     lower_flow_logs(cx, region);
+    lower_gateway_endpoints(cx, region);
   }
 }
 

@@ -150,6 +150,10 @@ Json attributes(const infra::FlowLog& r) {
   return {{"name", text(r.name)}, {"vpc", r.vpc}, {"log_group", r.log_group}, {"role", r.role}};
 }
 
+Json attributes(const infra::VpcEndpoint& r) {
+  return {{"name", text(r.name)}, {"vpc", r.vpc}, {"service", r.service}, {"route_tables", r.route_tables}};
+}
+
 Json attributes(const infra::Key& r) {
   return {{"alias", text(r.alias)},
           {"description", r.description},
@@ -361,7 +365,8 @@ Json attributes(const infra::EventRule& r) {
 }
 
 Json attributes(const infra::BackupVault& r) {
-  return {{"name", text(r.name)}, {"key", r.key}, {"lock_min_retention_days", r.lock_min_retention_days}};
+  return {{"name", text(r.name)}, {"key", r.key}, {"lock_min_retention_days", r.lock_min_retention_days},
+          {"policy", document(r.policy)}};
 }
 
 Json attributes(const infra::BackupPlan& r) {
@@ -464,6 +469,7 @@ const std::vector<TypeEntry>& type_table() {
       entry<&M::route_tables>(Kind::RouteTable, "route_table"),
       entry<&M::security_groups>(Kind::SecurityGroup, "security_group"),
       entry<&M::flow_logs>(Kind::FlowLog, "flow_log"),
+      entry<&M::vpc_endpoints>(Kind::VpcEndpoint, "vpc_endpoint"),
       entry<&M::keys>(Kind::Key, "key"),
       entry<&M::roles>(Kind::Role, "role"),
       entry<&M::log_groups>(Kind::LogGroup, "log_group"),

@@ -32,6 +32,7 @@ const Rule& sec_db_audit_logs();
 const Rule& sec_db_monitoring();
 const Rule& sec_no_literal_secret();
 const Rule& sec_iam_least_privilege();
+const Rule& sec_iam_confused_deputy();
 const Rule& sec_sg_open_ingress();
 const Rule& sec_vpc_flow_logs();
 const Rule& sec_fn_vpc();

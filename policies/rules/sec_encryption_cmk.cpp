@@ -1,5 +1,7 @@
 // SEC-ENCRYPTION-CMK: every data store and data-bearing resource is encrypted at
 // rest with a customer-managed KMS key of its own region.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "rules/sec_common.h"
@@ -34,7 +36,24 @@ void check(const Context& ctx, Findings& out) {
       verify(t, fmt::format("replica in {} of table", replica.aws_region), replica.key, replica.aws_region);
     }
   }
-  for (const infra::BackupVault& v : m.backup_vaults) verify(v, "backup vault", v.key, home(v));
+  for (const infra::BackupVault& v : m.backup_vaults) {
+    verify(v, "backup vault", v.key, home(v));
+    // Backups under the data's own key die with it: a scheduled deletion or a
+    // compromised key policy takes both (AWS Backup Developer Guide, "Encryption
+    // for backups in AWS Backup").
+    const bool shared = std::any_of(m.db_clusters.begin(), m.db_clusters.end(),
+                                    [&](const infra::DbCluster& c) { return c.key == v.key; }) ||
+                        std::any_of(m.tables.begin(), m.tables.end(), [&](const infra::Table& t) {
+                          return t.key == v.key || std::any_of(t.replicas.begin(), t.replicas.end(),
+                                                               [&](const auto& r) { return r.key == v.key; });
+                        });
+    if (!v.key.empty() && shared) {
+      sec::report(ctx, out, v,
+                  fmt::format("backup vault `{}` is encrypted with key `{}`, which also encrypts the data it backs up",
+                              v.id, v.key),
+                  "give the vaults a key of their own; the lowering should set it");
+    }
+  }
   for (const infra::LogGroup& g : m.log_groups) verify(g, "log group", g.key, home(g));
   for (const infra::Topic& t : m.topics) verify(t, "topic", t.key, home(t));
   for (const infra::Queue& q : m.queues) verify(q, "queue", q.key, home(q));

@@ -33,6 +33,7 @@ const std::vector<Rule>& all_rules() {
              rules::sec_db_monitoring,
              rules::sec_no_literal_secret,
              rules::sec_iam_least_privilege,
+             rules::sec_iam_confused_deputy,
              rules::sec_sg_open_ingress,
              rules::sec_vpc_flow_logs,
              rules::sec_fn_vpc,

@@ -482,6 +482,14 @@ class DeployToMotoTest(unittest.TestCase):
             self.assertTrue(sel.get("ListOfTags"), f"{region}: selection by tag: {sel}")
             for v in bk.list_backup_vaults()["BackupVaultList"]:
                 self.assertTrue(v.get("Locked"), f"{region}: vault lock: {v}")
+                # Nobody deletes a recovery point or shortens its life by hand.
+                policy = json.loads(bk.get_backup_vault_access_policy(
+                    BackupVaultName=v["BackupVaultName"])["Policy"])
+                [deny] = policy["Statement"]
+                self.assertEqual((deny["Effect"], deny["Principal"], deny["Resource"]),
+                                 ("Deny", {"AWS": "*"}, "*"), f"{region}: vault policy {policy}")
+                self.assertEqual(sorted(deny["Action"]),
+                                 ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"])
 
         # CloudWatch: alarms wired to SNS, dashboards per region.
         alarms = []

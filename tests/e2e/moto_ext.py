@@ -259,6 +259,55 @@ def _backup_recovery_points():
     BackupResponse.list_recovery_points_by_backup_vault = list_recovery_points_by_backup_vault
 
 
+@patch("backup_vault_access_policy")
+def _backup_vault_access_policy():
+    """Gap: Put/Get/DeleteBackupVaultAccessPolicy have no route, so
+    aws_backup_vault_policy fails. Fill: keep the policy on the vault, as sent, and
+    refuse what AWS refuses: a wildcard in an Action ("AWS Backup access policies
+    don't support a wildcard in the Action key", AWS Backup Developer Guide, "Vault
+    access policies"), and an unknown vault (ResourceNotFoundException, AWS Backup
+    API Reference, PutBackupVaultAccessPolicy)."""
+    import json
+
+    from moto.backup import urls
+    from moto.backup.exceptions import InvalidParameterValueException, ResourceNotFoundException
+    from moto.backup.responses import BackupResponse
+
+    urls.url_paths["{0}/backup-vaults/(?P<name>[^/]+)/access-policy/?$"] = BackupResponse.dispatch
+
+    def vault(self):
+        return self.backup_backend.describe_backup_vault(self.path.split("/backup-vaults/")[1].split("/")[0])
+
+    def put_backup_vault_access_policy(self):
+        v = vault(self)
+        policy = json.loads(self.body or "{}").get("Policy", "")
+        statements = json.loads(policy).get("Statement", [])
+        for st in statements if isinstance(statements, list) else [statements]:
+            actions = st.get("Action", [])
+            for action in [actions] if isinstance(actions, str) else actions:
+                if "*" in action:
+                    raise InvalidParameterValueException(
+                        f"Backup vault access policies do not support a wildcard in Action: {action}")
+        v.paydrc_access_policy = policy
+        return "{}"
+
+    def get_backup_vault_access_policy(self):
+        v = vault(self)
+        policy = getattr(v, "paydrc_access_policy", None)
+        if policy is None:
+            raise ResourceNotFoundException(f"Backup vault {v.backup_vault_name} has no access policy")
+        return json.dumps({"BackupVaultName": v.backup_vault_name, "BackupVaultArn": v.backup_vault_arn,
+                           "Policy": policy})
+
+    def delete_backup_vault_access_policy(self):
+        vault(self).paydrc_access_policy = None
+        return "{}"
+
+    BackupResponse.put_backup_vault_access_policy = put_backup_vault_access_policy
+    BackupResponse.get_backup_vault_access_policy = get_backup_vault_access_policy
+    BackupResponse.delete_backup_vault_access_policy = delete_backup_vault_access_policy
+
+
 @patch("rds_no_scaling_info_for_provisioned")
 def _rds_no_scaling_info_for_provisioned():
     """Gap: every Aurora cluster reports a `ScalingConfigurationInfo` of nulls, which

@@ -302,5 +302,31 @@ class MotoExtTest(EmulatorCase):
         self.assertEqual(len(everything[arns[EAST]]), 1)
 
 
+    # -- AWS Backup vault access policy --------------------------------------
+
+    def test_vault_access_policy_is_kept_and_refuses_action_wildcards(self):
+        backup = self.client("backup", EAST)
+        backup.create_backup_vault(BackupVaultName="v-policy")
+        self.assertCode("ResourceNotFoundException", backup.get_backup_vault_access_policy,
+                        BackupVaultName="v-policy")
+        deny = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "DenyRecoveryPointDeletion", "Effect": "Deny", "Principal": {"AWS": "*"},
+            "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"], "Resource": "*"}]}
+        backup.put_backup_vault_access_policy(BackupVaultName="v-policy", Policy=json.dumps(deny))
+        got = backup.get_backup_vault_access_policy(BackupVaultName="v-policy")
+        self.assertEqual(json.loads(got["Policy"]), deny)
+        self.assertTrue(got["BackupVaultArn"].endswith(":backup-vault:v-policy"))
+        wildcard = json.loads(json.dumps(deny))
+        wildcard["Statement"][0]["Action"] = "backup:Delete*"
+        self.assertCode("InvalidParameterValueException", backup.put_backup_vault_access_policy,
+                        BackupVaultName="v-policy", Policy=json.dumps(wildcard))
+        self.assertCode("ResourceNotFoundException", backup.put_backup_vault_access_policy,
+                        BackupVaultName="no-such-vault", Policy=json.dumps(deny))
+        backup.delete_backup_vault_access_policy(BackupVaultName="v-policy")
+        self.assertCode("ResourceNotFoundException", backup.get_backup_vault_access_policy,
+                        BackupVaultName="v-policy")
+
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

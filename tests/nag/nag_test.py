@@ -467,6 +467,82 @@ class Referee(WithReviewedLists):
         self.assertEqual(run_nag(self.out), self.findings)
 
 
+# Settings the spec decides, each judged twice: by the packs over the CloudFormation
+# and by paydrc's own rule over the infra model, which judges the Terraform from the
+# same model. (spec attribute, its weaker value, paydrc's rule, the pack rules that
+# must flag exactly what the change adds.)
+AGREEMENT = [
+    ("monitoring_interval", "0s", "SEC-DB-MONITORING", (),
+     {"HIPAA.Security-RDSEnhancedMonitoringEnabled", "NIST.800.53.R5-RDSEnhancedMonitoringEnabled"}),
+    ("deletion_protection", "off", "SEC-DB-DELETION-PROTECTION", (),
+     {"AwsSolutions-RDS10", "HIPAA.Security-RDSInstanceDeletionProtectionEnabled",
+      "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled"}),
+    # Without PITR the tables' logical-corruption RPO is the daily backup: DR-RPO fails too.
+    # The packs stay silent: their DynamoDBPITREnabled reads AWS::DynamoDB::Table, and
+    # global tables are AWS::DynamoDB::GlobalTable. paydrc alone catches it.
+    ("point_in_time_recovery", "off", "SEC-TABLE-PITR", ("DR-RPO",), set()),
+]
+
+
+def weaken(spec, attribute, value, rules):
+    """The reference spec with every `attribute` set to `value` (added to the first
+    database block when the spec leaves it at its default), and `rules` waived so the
+    compile writes what the packs must judge."""
+    pattern = rf"(\n\s*){re.escape(attribute)} = [^\n]+"
+    if re.search(pattern, spec):
+        spec = re.sub(pattern, rf"\g<1>{attribute} = {value}", spec)
+    else:
+        spec = re.sub(r"(\n(\s*)database \w+ \{)", rf"\1\n\2  {attribute} = {value}", spec, count=1)
+    waivers = "".join(f'  waive {rule} {{\n    reason = "the nag agreement test weakens {attribute} on purpose"\n'
+                      f'    until = 2027-06-30\n  }}\n' for rule in rules)
+    return spec[:spec.rstrip().rfind("}")] + waivers + "}\n"
+
+
+class AgreesWithPaydrc(WithReviewedLists):
+    """For each setting the spec decides, the packs and paydrc's SEC rule agree."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scratch = Path(tempfile.mkdtemp(prefix="paydrc-nag-agree-"))
+        compile_payment(cls.scratch / "reference")
+        cls.reference = set(run_nag(cls.scratch / "reference"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def test_both_flag_each_weakened_setting(self):
+        spec = (ROOT / "specs" / "payment.pdr").read_text()
+        for attribute, value, rule, also, pack_rules in AGREEMENT:
+            with self.subTest(attribute=attribute):
+                project = self.scratch / attribute
+                (project / "specs").mkdir(parents=True)
+                (project / ".git").mkdir()  # what marks the project's root
+                shutil.copytree(ROOT / "lambda", project / "lambda")
+                weakened = project / "specs" / "payment.pdr"
+                weakened.write_text(weaken(spec, attribute, value, (rule, *also)))
+                env = {k: v for k, v in os.environ.items() if k not in OUTPUT_ENV}
+                paydrc = os.environ["PAYDRC_BIN"]
+                result = subprocess.run([paydrc, str(weakened), "--target", "cloudformation", "-o",
+                                         str(project / "cfn")], cwd=project, env=env, capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                added = {Finding(line).rule for line in set(run_nag(project / "cfn")) - self.reference}
+                self.assertEqual(added, pack_rules, f"{attribute} = {value}: what the packs add")
+                report = json.loads(subprocess.run([paydrc, "check", str(weakened), "--format", "json"], cwd=project,
+                                                   env=env, capture_output=True, text=True).stdout)
+                mine = {f["id"] for file in report["files"] for f in file["findings"] if f.get("waived")}
+                self.assertIn(rule, mine, f"{attribute} = {value}: paydrc's own rule")
+
+    def test_the_reference_draws_neither(self):
+        report = json.loads(subprocess.run([os.environ["PAYDRC_BIN"], "check", "specs/payment.pdr", "--format",
+                                            "json"], cwd=ROOT, capture_output=True, text=True).stdout)
+        ids = {f["id"] for file in report["files"] for f in file["findings"]}
+        for _, _, rule, _, pack_rules in AGREEMENT:
+            self.assertNotIn(rule, ids)
+            self.assertFalse({Finding(line).rule for line in self.reference} & pack_rules)
+
+
 class RefereeCatches(WithReviewedLists):
     """The referee itself: it fails on a violation nobody recorded, and on stale lists."""
 

@@ -21,9 +21,10 @@ TEST_CASE("every resource of the model has a view with its type, region and orig
       m.tables.size() + m.functions.size() + m.function_permissions.size() + m.hosted_zones.size() +
       m.certificates.size() + m.http_apis.size() + m.api_domains.size() + m.health_checks.size() +
       m.failover_records.size() + m.event_buses.size() + m.event_rules.size() + m.backup_vaults.size() +
-      m.backup_plans.size() + m.backup_selections.size() + m.alarms.size() + m.dashboards.size() + m.parameters.size();
+      m.backup_plans.size() + m.backup_selections.size() + m.alarms.size() + m.dashboards.size() + m.parameters.size() +
+      m.vpc_endpoints.size();
   CHECK(views.size() == expected);
-  CHECK(resource_types().size() == 37);
+  CHECK(resource_types().size() == 38);
   std::set<std::string_view> types(resource_types().begin(), resource_types().end());
   for (const ResourceView& v : views) {
     INFO(v.type << " " << v.id);

@@ -27,6 +27,7 @@ const std::vector<std::string> kSecurityRules = {
     "SEC-DB-MONITORING",
     "SEC-NO-LITERAL-SECRET",
     "SEC-IAM-LEAST-PRIVILEGE",
+    "SEC-IAM-CONFUSED-DEPUTY",
     "SEC-SG-OPEN-INGRESS",
     "SEC-VPC-FLOW-LOGS",
     "SEC-FN-VPC",
@@ -423,6 +424,52 @@ TEST_CASE("SEC-FN-DEAD-LETTER: a queue only where something invokes the function
 
   by_id(async.queues, "payments_to_secondary_dlq").region = "secondary";
   CHECK(mentions(run("SEC-FN-DEAD-LETTER", async), "sends failures to queue `payments_to_secondary_dlq` in secondary"));
+}
+
+TEST_CASE("SEC-ENCRYPTION-CMK: backup vaults have a key apart from the data's") {
+  infra::Model m = model();
+  REQUIRE_FALSE(m.backup_vaults.empty());
+  for (const infra::BackupVault& v : m.backup_vaults) CHECK(v.key == v.region + "_backup_key");
+  CHECK(run("SEC-ENCRYPTION-CMK", m).empty());
+  by_id(m.backup_vaults, m.backup_vaults.front().id).key = m.backup_vaults.front().region + "_key";
+  auto findings = run("SEC-ENCRYPTION-CMK", m);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "which also encrypts the data it backs up"));
+}
+
+TEST_CASE("SEC-IAM-CONFUSED-DEPUTY: service trusts and service grants name the account or the resource") {
+  CHECK(run("SEC-IAM-CONFUSED-DEPUTY", model()).empty());
+  SECTION("a flow-logs or EventBridge role without its source conditions") {
+    infra::Model m = model();
+    by_id(m.roles, "primary_flow_logs").trust_conditions.clear();
+    // "*" scopes nothing.
+    for (infra::Condition& c : by_id(m.roles, "payments_to_secondary").trust_conditions) c.values = {Text("*")};
+    auto findings = run("SEC-IAM-CONFUSED-DEPUTY", m);
+    REQUIRE(findings.size() == 2);
+    CHECK(mentions(findings, "role `primary_flow_logs` may be assumed by `vpc-flow-logs.amazonaws.com`"));
+    CHECK(mentions(findings, "role `payments_to_secondary` may be assumed by `events.amazonaws.com`"));
+  }
+  SECTION("a service that sends no source keys is not judged") {
+    infra::Model m = model();
+    for (infra::Role& r : m.roles) {
+      if (r.trusted_services == std::vector<std::string>{"lambda.amazonaws.com"}) CHECK(r.trust_conditions.empty());
+    }
+    CHECK(run("SEC-IAM-CONFUSED-DEPUTY", m).empty());
+  }
+  SECTION("a key, queue or topic grant to a service without a condition, and an unscoped invoke permission") {
+    infra::Model m = model();
+    for (infra::Statement& s : m.keys.front().policy.statements) {
+      if (s.sid == "CloudWatchAlarmsPublishToEncryptedTopic") s.conditions.clear();
+    }
+    for (infra::Statement& s : by_id(m.queues, "payments_to_secondary_dlq").policy.statements) s.conditions.clear();
+    m.function_permissions.front().source_arn = Text("*");
+    auto findings = run("SEC-IAM-CONFUSED-DEPUTY", m);
+    CHECK(mentions(findings, "statement `CloudWatchAlarmsPublishToEncryptedTopic` lets `cloudwatch.amazonaws.com` act "
+                             "for any account"));
+    CHECK(mentions(findings, "policy of queue `payments_to_secondary_dlq`: statement `EventBridgeRuleSendsUndelivered`"));
+    CHECK(mentions(findings, "invoke function"));
+    CHECK(findings.size() == 3);
+  }
 }
 
 TEST_CASE("SEC-MESSAGING-TLS: every queue and topic denies requests without TLS") {
