@@ -492,8 +492,12 @@ class SeedComponents(unittest.TestCase):
                                  "/payment/${EnvironmentSuffix}/db/secondary/endpoint",
                                  "/payment/${EnvironmentSuffix}/db/dynamodb/table"})
         self.assertEqual(self.count("AWS::SSM::Parameter"), 6)  # each path in both regions
-        self.assertEqual(len(resources(self.primary, "AWS::KMS::Key")), 1)
-        self.assertEqual(len(resources(self.foundation, "AWS::KMS::Key")), 1)
+        # Each region: the data key and, apart from it, the key of its backup vaults.
+        self.assertEqual(sorted(resources(self.primary, "AWS::KMS::Key")), ["PrimaryBackupKey", "PrimaryKey"])
+        self.assertEqual(sorted(resources(self.foundation, "AWS::KMS::Key")), ["SecondaryBackupKey", "SecondaryKey"])
+        vaults = all_resources(self.templates, "AWS::Backup::BackupVault")
+        self.assertEqual(sorted(v["Properties"]["EncryptionKeyArn"]["Fn::GetAtt"][0] for v in vaults.values()),
+                         ["PrimaryBackupKey", "SecondaryBackupKey"])
         for k in all_resources(self.templates, "AWS::KMS::Key").values():
             self.assertTrue(k["Properties"]["EnableKeyRotation"])
 
