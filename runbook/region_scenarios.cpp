@@ -226,7 +226,7 @@ void region_outage(Context& cx, Runbook& rb, const std::string& lost, const std:
   }
   const policies::Contributor* compute = charges.term("compute");
   for (const infra::Function& fn : cx.model().functions) {
-    if (fn.region != to) continue;
+    if (fn.region != to || fn.builtin) continue;
     Step serve = automatic("check_" + fn.id, fmt::format("Check the function `{}` in `{}`", cx.name(fn.name), to),
                            "Deployed in advance: it serves as soon as DNS and the data tiers do.",
                            {fmt::format("aws lambda get-function --region {} --function-name {} --query "

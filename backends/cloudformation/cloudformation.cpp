@@ -1,8 +1,9 @@
 #include "cloudformation/cloudformation.h"
 
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "cloudformation/builder.h"
 #include "cloudformation/placement.h"
@@ -275,7 +276,17 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
     zips.push_back({artifact_name(archive->file_name, archive->sha256_base64), std::move(archive->bytes)});
   }
   if (!ok) return std::nullopt;
+  for (const package::BuiltinArchive& b : package::builtin_archives()) {
+    lower_options.archives[b.key] = {b.archive.file_name, b.archive.sha256_base64};
+  }
   const infra::Model model = lower::lower(system, lower_options);
+  // A built-in function's zip, only when the model deploys it.
+  for (const package::BuiltinArchive& b : package::builtin_archives()) {
+    if (std::any_of(model.functions.begin(), model.functions.end(),
+                    [&](const infra::Function& f) { return f.archive == b.archive.file_name; })) {
+      zips.push_back({artifact_name(b.archive.file_name, b.archive.sha256_base64), b.archive.bytes});
+    }
+  }
   std::string error;
   std::vector<validate::StackUsage> usage;
   std::optional<std::vector<OutputFile>> files = render(model, options, error, &usage);
@@ -299,6 +310,9 @@ void validate_templates(const ir::System& system, const EmitOptions& options, di
   lower::LowerOptions lower_options;
   for (const ir::Function& fn : system.functions)
     lower_options.archives[fn.name] = {fn.name + ".zip", std::string(43, 'A') + "="};
+  for (const package::BuiltinArchive& b : package::builtin_archives()) {
+    lower_options.archives[b.key] = {b.archive.file_name, b.archive.sha256_base64};
+  }
   const infra::Model model = lower::lower(system, lower_options);
   std::string error;
   std::vector<validate::StackUsage> usage;

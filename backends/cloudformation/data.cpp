@@ -37,6 +37,16 @@ void emit_secret(Builder& b, const infra::Secret& s) {
                         {"Tags", b.name_tags(s.name)}};
   if (!replicas.empty()) body["Properties"]["ReplicaRegions"] = replicas;
   Builder::retain_except_on_create(body);
+  if (!s.rotation_function.empty()) {
+    // RotateImmediatelyOnUpdate false: the first rotation comes with the schedule;
+    // Secrets Manager runs the function's testSecret step when the schedule is set.
+    json& rotation = b.resource(Builder::logical(Kind::Secret, s.id) + "Rotation", "AWS::SecretsManager::RotationSchedule");
+    rotation["Properties"] = {{"SecretId", b.ref(Kind::Secret, s.id)},
+                              {"RotationLambdaARN", b.ref(Kind::Function, s.rotation_function, Attr::Arn)},
+                              {"RotationRules", {{"AutomaticallyAfterDays", s.rotation_days}}},
+                              {"RotateImmediatelyOnUpdate", false}};
+    b.depends_on(rotation, Kind::FunctionPermission, s.rotation_permission);
+  }
 }
 
 void emit_cluster(Builder& b, const infra::DbCluster& c) {

@@ -8,16 +8,6 @@ using infra::Kind;
 
 namespace {
 
-// EC2 accepts a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in security group
-// descriptions: the model's backticks are dropped.
-std::string ec2_description(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c != '`') out += c;
-  }
-  return out;
-}
-
 // `us-east-1a` -> `${AWS::Region}a`: the same zone, without the region written
 // twice into a template that can only be deployed in that region.
 json zone(const std::string& name, const std::string& aws_region) {
@@ -31,7 +21,7 @@ json rule_body(const infra::SecurityRule& r) {
   json body = {{"IpProtocol", r.protocol},
                {"FromPort", r.from_port},
                {"ToPort", r.to_port},
-               {"Description", ec2_description(r.description)}};
+               {"Description", r.description}};
   if (r.cidr) body["CidrIp"] = *r.cidr;
   return body;
 }
@@ -57,7 +47,7 @@ void emit_security_group(Builder& b, const infra::SecurityGroup& sg) {
   }
   json& body = b.resource(group, "AWS::EC2::SecurityGroup");
   body["Properties"] = {{"GroupName", b.text(sg.name)},
-                        {"GroupDescription", ec2_description(sg.description)},
+                        {"GroupDescription", sg.description},
                         {"VpcId", b.ref(Kind::Vpc, sg.vpc)},
                         {"SecurityGroupEgress", egress},
                         {"Tags", b.name_tags(sg.name)}};

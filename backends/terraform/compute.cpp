@@ -46,7 +46,9 @@ void emit_compute(Document& doc) {
   }
   for (const infra::FunctionPermission& p : m.function_permissions) {
     doc.resource("aws_lambda_permission", p.id, p.region) = {
-        {"provider", "aws." + p.region},     {"statement_id", "AllowInvokeFromApi"},
+        {"provider", "aws." + p.region},
+        {"statement_id", p.principal == "secretsmanager.amazonaws.com" ? "AllowInvokeFromSecretsManager"
+                                                                        : "AllowInvokeFromApi"},
         {"action", "lambda:InvokeFunction"}, {"function_name", Document::ref(Kind::Function, p.function, Attr::Name)},
         {"principal", p.principal},          {"source_arn", Document::text(p.source_arn)}};
   }

@@ -37,6 +37,19 @@ void emit_secret(Document& doc, const infra::Secret& s) {
       {"secret_string_wo",
        Document::expr("jsonencode({username = \"" + s.username + "\", password = " + password(s.id) + "})")},
       {"secret_string_wo_version", s.version}};
+  if (!s.rotation_function.empty()) {
+    // rotate_immediately false: the first rotation comes with the schedule; Secrets
+    // Manager still runs the function's testSecret step now, so a function that
+    // cannot find the writer fails the apply instead of the first rotation.
+    doc.resource("aws_secretsmanager_secret_rotation", s.id, s.region) = {
+        {"provider", "aws." + s.region},
+        {"secret_id", Document::ref(Kind::Secret, s.id, Attr::Id)},
+        {"rotation_lambda_arn", Document::ref(Kind::Function, s.rotation_function, Attr::Arn)},
+        {"rotation_rules", json::array({{{"automatically_after_days", s.rotation_days}}})},
+        {"rotate_immediately", false},
+        {"depends_on", json::array({"aws_lambda_permission." + s.rotation_permission,
+                                    "aws_secretsmanager_secret_version." + s.id})}};
+  }
 }
 
 void emit_cluster(Document& doc, const infra::DbCluster& c) {

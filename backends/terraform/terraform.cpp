@@ -1,5 +1,7 @@
 #include "terraform/terraform.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lower/lower.h"
@@ -143,7 +145,17 @@ std::optional<std::vector<OutputFile>> emit(const ir::System& system, const Emit
     files.push_back({archive->file_name, std::move(archive->bytes)});
   }
   if (!ok) return std::nullopt;
+  for (const package::BuiltinArchive& b : package::builtin_archives()) {
+    lower_options.archives[b.key] = {b.archive.file_name, b.archive.sha256_base64};
+  }
   const infra::Model model = lower::lower(system, lower_options);
+  // A built-in function's zip, only when the model deploys it.
+  for (const package::BuiltinArchive& b : package::builtin_archives()) {
+    if (std::any_of(model.functions.begin(), model.functions.end(),
+                    [&](const infra::Function& f) { return f.archive == b.archive.file_name; })) {
+      files.push_back({b.archive.file_name, b.archive.bytes});
+    }
+  }
   std::string error;
   std::optional<std::vector<OutputFile>> roots = render(model, options, error);
   if (!roots) {

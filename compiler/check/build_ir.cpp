@@ -194,6 +194,8 @@ class Builder {
     // changing the default would move the port of clusters that never asked.
     d.port = static_cast<int>(num(c, "port", d.engine == "aurora-postgresql" ? 5432 : 3306));
     d.monitoring_interval_seconds = static_cast<int>(num(c, "monitoring_interval", 60));
+    const std::int64_t rotation = num(c, "secret_rotation", 30 * 86400);
+    d.secret_rotation_days = static_cast<int>(rotation / 86400);
     std::int64_t retention = num(c, "backup_retention", 7 * 86400);
     d.backup_retention_days = static_cast<int>(retention / 86400);
 
@@ -244,6 +246,14 @@ class Builder {
                            format_duration(d.monitoring_interval_seconds)),
                "use `60s`, or `0s` to turn it off");
       }
+    }
+    // Secrets Manager RotationRulesType AutomaticallyAfterDays: 1 to 1000 (Secrets
+    // Manager API reference); paydrc's schedule is whole days.
+    if (c.get("secret_rotation") != nullptr && rotation != 0 &&
+        (rotation < 86400 || rotation % 86400 != 0 || rotation > 1000 * 86400)) {
+      report(diag::Kind::InvalidValue, c.range_of("secret_rotation"),
+             fmt::format("Secrets Manager rotates every 1 to 1000 whole days, not {}", format_duration(rotation)),
+             "use `30d`, or `0s` to turn rotation off");
     }
     if (c.get("backup_retention") != nullptr) {
       if (retention < 86400 || retention % 86400 != 0 || retention > 35 * 86400) {

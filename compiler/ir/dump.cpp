@@ -172,6 +172,7 @@ std::string ir_text(const ir::System& s) {
                          {"iam_auth", d.iam_auth},
                          {"port", d.port},
                          {"monitoring_interval", d.monitoring_interval_seconds},
+                         {"secret_rotation_days", d.secret_rotation_days},
                          {"at", at(d.origin.range)}});
     if (d.promoted) databases.back()["promoted"] = *d.promoted;  // only after a failover
   }

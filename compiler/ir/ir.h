@@ -86,6 +86,7 @@ struct Database {
   std::string database_name;
   int port = 3306;  // the spec's `port`, else the engine's default
   int monitoring_interval_seconds = 60;  // Enhanced Monitoring; 0: off
+  int secret_rotation_days = 30;         // master password rotation; 0: off
   Origin origin;
 
   // The region whose cluster takes writes now: `promoted`, else `writer`.

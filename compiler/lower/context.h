@@ -59,6 +59,11 @@ std::string table_home(const Context& cx, const ir::Table& table);
 infra::Text parameter_path(std::string_view path);
 // Whether the function is deployed in region `role`.
 bool runs_in(const ir::Function& fn, std::string_view role);
+// What every function's role holds: writing its own log group's streams, the VPC
+// network interfaces Lambda attaches, and (with tracing) X-Ray.
+std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing);
+// A function's security-group rule: HTTPS to AWS APIs, anywhere.
+infra::SecurityRule https_egress(std::string description);
 
 // One function per resource family, called in this order by lower().
 void lower_keys(Context& cx);
@@ -71,6 +76,7 @@ void lower_databases(Context& cx);
 void lower_tables(Context& cx);
 void lower_events(Context& cx);
 void lower_functions(Context& cx);
+void lower_secret_rotation(Context& cx);
 void lower_front_door(Context& cx);
 // After every invoker is known: dead-letter queues where functions are invoked asynchronously.
 void lower_dead_letters(Context& cx);

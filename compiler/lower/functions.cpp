@@ -198,33 +198,7 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
   iam.description = fmt::format("function {} in {}", fn.name, region.aws_region);
   iam.trusted_services = {"lambda.amazonaws.com"};
   infra::PolicyDocument doc;
-  {
-    infra::Statement s;
-    s.sid = "WriteOwnLogs";
-    s.actions = {"logs:CreateLogStream", "logs:PutLogEvents"};
-    s.resources = {Text(Ref{Kind::LogGroup, logs.id, infra::Attr::Arn}) + Text(":*")};
-    doc.statements.push_back(s);
-  }
-  {
-    infra::Statement s;
-    s.sid = "AttachToPrivateSubnets";
-    s.actions = {"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-                 "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"};
-    s.resources = {Text("*")};
-    s.wildcard_reason =
-        "Lambda creates the VPC network interfaces under the function's role, and "
-        "ec2:DescribeNetworkInterfaces supports no resource-level permissions (the same "
-        "statement as AWSLambdaVPCAccessExecutionRole)";
-    doc.statements.push_back(s);
-  }
-  if (fn.tracing) {
-    infra::Statement s;
-    s.sid = "WriteTraces";
-    s.actions = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"};
-    s.resources = {Text("*")};
-    s.wildcard_reason = "X-Ray supports no resource-level permissions for writing traces";
-    doc.statements.push_back(s);
-  }
+  doc.statements = function_runtime_statements(logs.id, fn.tracing);
   for (const ir::Grant& grant : fn.access) {
     for (infra::Statement& s : grant_statements(cx, fn, grant, role)) doc.statements.push_back(std::move(s));
   }
@@ -268,6 +242,38 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
 }
 
 }  // namespace
+
+std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing) {
+  std::vector<infra::Statement> out;
+  {
+    infra::Statement s;
+    s.sid = "WriteOwnLogs";
+    s.actions = {"logs:CreateLogStream", "logs:PutLogEvents"};
+    s.resources = {Text(Ref{Kind::LogGroup, log_group, infra::Attr::Arn}) + Text(":*")};
+    out.push_back(s);
+  }
+  {
+    infra::Statement s;
+    s.sid = "AttachToPrivateSubnets";
+    s.actions = {"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                 "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"};
+    s.resources = {Text("*")};
+    s.wildcard_reason =
+        "Lambda creates the VPC network interfaces under the function's role, and "
+        "ec2:DescribeNetworkInterfaces supports no resource-level permissions (the same "
+        "statement as AWSLambdaVPCAccessExecutionRole)";
+    out.push_back(s);
+  }
+  if (tracing) {
+    infra::Statement s;
+    s.sid = "WriteTraces";
+    s.actions = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"};
+    s.resources = {Text("*")};
+    s.wildcard_reason = "X-Ray supports no resource-level permissions for writing traces";
+    out.push_back(s);
+  }
+  return out;
+}
 
 std::string camel_case(std::string_view name) {
   std::string out;

@@ -336,7 +336,15 @@ struct Secret : Base {
   int password_length = 32;
   std::string exclude_characters;  // characters the engine rejects in passwords
   int version = 1;                 // bump to rotate through a deployment
+  // Rotation by a function (Secrets Manager invokes it through `rotation_permission`)
+  // every `rotation_days`; none: the value changes only with `version`.
+  std::string rotation_function;
+  std::string rotation_permission;  // FunctionPermission id
+  int rotation_days = 0;
 };
+
+// LowerOptions::archives key of paydrc's built-in rotation function (builtin/).
+inline constexpr std::string_view kSecretRotationArchive = "builtin/secret_rotation";
 
 struct DbSubnetGroup : Base {
   Text name;
@@ -440,6 +448,9 @@ struct Function : Base {
   std::string key;                                        // encrypts the environment
   std::vector<std::pair<std::string, Text>> environment;  // sorted by name
   std::string log_group;
+  // paydrc's own function (builtin/), such as a secret's rotation: off the request
+  // path, so recovery never waits for it and runbooks do not check it.
+  bool builtin = false;
 };
 
 struct FunctionPermission : Base {

@@ -96,6 +96,7 @@ infra::Model lower(const ir::System& system, const LowerOptions& options) {
   lower_tables(cx);
   lower_events(cx);
   lower_functions(cx);
+  lower_secret_rotation(cx);
   lower_front_door(cx);
   lower_dead_letters(cx);
   lower_backups(cx);

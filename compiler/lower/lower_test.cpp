@@ -350,7 +350,11 @@ TEST_CASE("a function invoked only synchronously (API Gateway) has no dead-lette
     CHECK_FALSE(infra::invoked_asynchronously(m, f));
     CHECK(f.dead_letter_queue.empty());
   }
-  for (const auto& p : m.function_permissions) CHECK(p.principal == "apigateway.amazonaws.com");
+  // API Gateway, and Secrets Manager for the rotation function: both invoke
+  // synchronously (Lambda Developer Guide, "Using Lambda with Secrets Manager").
+  for (const auto& p : m.function_permissions) {
+    CHECK((p.principal == "apigateway.amazonaws.com" || p.principal == "secretsmanager.amazonaws.com"));
+  }
   // The only queues are the event rules' dead-letter queues.
   CHECK(m.queues.size() == m.event_rules.size());
   for (const auto* doc : all_documents(m)) {
@@ -358,10 +362,69 @@ TEST_CASE("a function invoked only synchronously (API Gateway) has no dead-lette
   }
 }
 
+TEST_CASE("each global database's master secret rotates through paydrc's function in the writer's region") {
+  const infra::Model& m = model();
+  const ir::System system = testing::payment_system();
+  REQUIRE(!system.databases.empty());
+  for (const ir::Database& db : system.databases) {
+    INFO(db.name);
+    const infra::Secret* secret = nullptr;
+    for (const auto& s : m.secrets) {
+      if (s.id == db.name + "_master") secret = &s;
+    }
+    REQUIRE(secret != nullptr);
+    CHECK(secret->rotation_days == 30);
+    const infra::Function* f = nullptr;
+    for (const auto& x : m.functions) {
+      if (x.id == secret->rotation_function) f = &x;
+    }
+    REQUIRE(f != nullptr);
+    CHECK(f->builtin);
+    CHECK(f->region == db.writer);
+    CHECK(f->archive == "paydrc-secret-rotation.zip");
+    CHECK(f->dead_letter_queue.empty());
+    const infra::FunctionPermission* p = nullptr;
+    for (const auto& x : m.function_permissions) {
+      if (x.id == secret->rotation_permission) p = &x;
+    }
+    REQUIRE(p != nullptr);
+    CHECK(p->function == f->id);
+    CHECK(p->principal == "secretsmanager.amazonaws.com");
+    CHECK(p->source_arn == infra::Text(infra::Ref{infra::Kind::Secret, secret->id, infra::Attr::Arn}));
+    // The role may change the password on every member cluster (the writer moves),
+    // and touch no other secret.
+    const infra::Role* role = nullptr;
+    for (const auto& r : m.roles) {
+      if (r.id == f->role) role = &r;
+    }
+    REQUIRE(role != nullptr);
+    std::size_t clusters = 0;
+    for (const auto& policy : role->policies) {
+      for (const auto& st : policy.document.statements) {
+        if (std::find(st.actions.begin(), st.actions.end(), "rds:ModifyDBCluster") != st.actions.end())
+          clusters = st.resources.size();
+        if (std::find(st.actions.begin(), st.actions.end(), "secretsmanager:PutSecretValue") != st.actions.end()) {
+          CHECK(st.resources == std::vector<infra::Text>{
+                                    infra::Text(infra::Ref{infra::Kind::Secret, secret->id, infra::Attr::Arn})});
+        }
+      }
+    }
+    CHECK(clusters == 1 + db.readers.size());
+  }
+
+  ir::System off = testing::payment_system();
+  for (ir::Database& db : off.databases) db.secret_rotation_days = 0;
+  const infra::Model without = lower(off, {});
+  for (const auto& s : without.secrets) CHECK(s.rotation_function.empty());
+  for (const auto& f : without.functions) CHECK_FALSE(f.builtin);
+  CHECK(without.functions.size() + off.databases.size() == m.functions.size());
+}
+
 TEST_CASE("which service principals invoke asynchronously") {
   for (const char* p : {"events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com", "logs.us-east-1.amazonaws.com"})
     CHECK(infra::invokes_asynchronously(p));
-  for (const char* p : {"apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com"})
+  for (const char* p : {"apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com",
+                        "secretsmanager.amazonaws.com"})
     CHECK_FALSE(infra::invokes_asynchronously(p));
 }
 

@@ -99,6 +99,20 @@ void lower_subnets_and_routes(Context& cx, const ir::Region& region) {
   }
 }
 
+}  // namespace
+
+infra::SecurityRule https_egress(std::string description) {
+  infra::SecurityRule https;
+  https.id = "https";
+  https.direction = infra::Direction::Egress;
+  https.from_port = https.to_port = 443;
+  https.cidr = "0.0.0.0/0";
+  https.description = std::move(description);
+  return https;
+}
+
+namespace {
+
 bool function_connects_to(const ir::Function& fn, const std::string& database) {
   for (const ir::Grant& grant : fn.access) {
     // `write` goes through the RDS Data API's HTTPS endpoint, not the database port.
@@ -123,13 +137,7 @@ void lower_security_groups(Context& cx, const ir::Region& region) {
     sg.name = cx.name({fn.name, role});
     sg.description = fmt::format("function {}: HTTPS to AWS APIs, its databases", fn.name);
     sg.vpc = Context::vpc_id(role);
-    infra::SecurityRule https;
-    https.id = "https";
-    https.direction = infra::Direction::Egress;
-    https.from_port = https.to_port = 443;
-    https.cidr = "0.0.0.0/0";
-    https.description = "AWS APIs over HTTPS, through the NAT gateway or a gateway endpoint of the region";
-    sg.rules.push_back(https);
+    sg.rules.push_back(https_egress("AWS APIs over HTTPS, through the NAT gateway or a gateway endpoint of the region"));
     for (const ir::Database& db : cx.system.databases) {
       const auto roles = cx.database_regions(db);
       if (!function_connects_to(fn, db.name) || std::find(roles.begin(), roles.end(), role) == roles.end()) continue;
@@ -157,10 +165,11 @@ void lower_security_groups(Context& cx, const ir::Region& region) {
     // the port: groups on the engine's default port keep the text they were
     // created with, and a spec's own `port` gets one that names no number (moving
     // off the default replaces the group once; see `port` in docs/language.md).
+    // EC2 refuses backticks in descriptions (compiler/validate checks the characters).
     const int engine_default = db.engine == "aurora-postgresql" ? 5432 : 3306;
     sg.description = db.port == engine_default
-                         ? fmt::format("database {}: port {} from the functions granted `connect`", db.name, db.port)
-                         : fmt::format("database {}: its `port` from the functions granted `connect`", db.name);
+                         ? fmt::format("database {}: port {} from the functions granted connect", db.name, db.port)
+                         : fmt::format("database {}: its port from the functions granted connect", db.name);
     sg.vpc = Context::vpc_id(role);
     for (const ir::Function& fn : cx.system.functions) {
       if (!runs_in(fn, role) || !function_connects_to(fn, db.name)) continue;

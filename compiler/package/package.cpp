@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -85,6 +87,23 @@ std::optional<std::string> zip_directory(const fs::path& dir, const fs::path& ro
   }
   std::sort(files.begin(), files.end());
 
+  std::vector<std::pair<std::string, std::string>> entries;
+  entries.reserve(files.size());
+  for (const auto& [name, path] : files) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream data;
+    data << in.rdbuf();
+    if (!in) {
+      error.message = fmt::format("cannot read `{}`", shown(path));
+      return std::nullopt;
+    }
+    entries.emplace_back(name, data.str());
+  }
+  return zip_entries(entries, error);
+}
+
+std::optional<std::string> zip_entries(const std::vector<std::pair<std::string, std::string>>& entries,
+                                       ZipError& error) {
   zip_error_t zerr;
   zip_error_init(&zerr);
   std::unique_ptr<zip_source_t, SourceFree> buffer(zip_source_buffer_create(nullptr, 0, 0, &zerr));
@@ -99,18 +118,7 @@ std::optional<std::string> zip_directory(const fs::path& dir, const fs::path& ro
   }
   zip_source_keep(buffer.get());  // the archive now holds a reference; we read it after closing
 
-  std::vector<std::string> contents;  // libzip reads the data at zip_close
-  contents.reserve(files.size());
-  for (const auto& [name, path] : files) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream data;
-    data << in.rdbuf();
-    if (!in) {
-      error.message = fmt::format("cannot read `{}`", shown(path));
-      return std::nullopt;
-    }
-    contents.push_back(data.str());
-    const std::string& bytes = contents.back();
+  for (const auto& [name, bytes] : entries) {
     zip_source_t* source = zip_source_buffer(archive.get(), bytes.data(), bytes.size(), 0);
     const zip_int64_t index = source ? zip_file_add(archive.get(), name.c_str(), source, ZIP_FL_ENC_UTF_8) : -1;
     if (index < 0) {
@@ -172,6 +180,35 @@ std::optional<Archive> package_function(const ir::Function& fn, const fs::path& 
   archive.sha256_base64 = sha256_base64(*bytes);
   archive.bytes = std::move(*bytes);
   return archive;
+}
+
+const std::vector<BuiltinArchive>& builtin_archives() {
+  static const std::vector<BuiltinArchive> archives = [] {
+    // builtin/<function>/<file>: one archive per directory, its files in byte order.
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_function;
+    for (const EmbeddedFile& f : embedded_files()) {
+      const std::size_t slash = f.path.find('/');
+      by_function[std::string(f.path.substr(0, slash))].emplace_back(std::string(f.path.substr(slash + 1)),
+                                                                   std::string(f.text));
+    }
+    std::vector<BuiltinArchive> out;
+    for (auto& [function, entries] : by_function) {
+      std::sort(entries.begin(), entries.end());
+      ZipError error;
+      std::optional<std::string> bytes = zip_entries(entries, error);
+      if (!bytes) throw std::runtime_error("cannot zip the built-in function " + function + ": " + error.message);
+      BuiltinArchive b;
+      b.key = "builtin/" + function;
+      std::string file = function;
+      std::replace(file.begin(), file.end(), '_', '-');
+      b.archive.file_name = "paydrc-" + file + ".zip";
+      b.archive.sha256_base64 = sha256_base64(*bytes);
+      b.archive.bytes = std::move(*bytes);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }();
+  return archives;
 }
 
 }  // namespace paydrc::package

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "diagnostics/diagnostic.h"
 #include "ir/ir.h"
@@ -31,7 +33,28 @@ struct ZipError {
 std::optional<std::string> zip_directory(const std::filesystem::path& dir, const std::filesystem::path& root,
                                          ZipError& error);
 
+// Zips (name, bytes) entries in the given order, with the same fixed timestamps,
+// permissions and compression as zip_directory.
+std::optional<std::string> zip_entries(const std::vector<std::pair<std::string, std::string>>& entries,
+                                       ZipError& error);
+
 std::string sha256_base64(std::string_view bytes);
+
+// paydrc's own functions, from the sources under builtin/ compiled into the binary
+// (cmake/embed.cmake). The key is what lowering looks up in LowerOptions::archives:
+// "builtin/<directory>" (infra::kSecretRotationArchive).
+struct EmbeddedFile {
+  std::string_view path;  // secret_rotation/index.py
+  std::string_view text;
+};
+const std::vector<EmbeddedFile>& embedded_files();
+
+struct BuiltinArchive {
+  std::string key;  // builtin/secret_rotation
+  Archive archive;  // paydrc-secret-rotation.zip
+};
+// Every built-in function's archive, zipped once per process.
+const std::vector<BuiltinArchive>& builtin_archives();
 
 // Packages `fn`'s source, resolved against `spec_dir`, which must stay inside
 // `project_root`; reports errors at the function's `source` attribute.

@@ -57,6 +57,15 @@ const std::vector<NameRule>& name_rules() {
     // prefix, so this is generous by that much.
     {Kind::Parameter, "name", "SSM parameter name", 1, 1011, "_.-/", false, Shape::None,
      "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html"},
+    // EC2-VPC security groups: names and descriptions of "a-z, A-Z, 0-9, spaces, and
+    // ._-:/()#,@[]+=&;{}!$*", up to 255 characters; rule descriptions alike (IpRange,
+    // UserIdGroupPair). An apostrophe or a non-ASCII letter fails the apply.
+    {Kind::SecurityGroup, "name", "security group name", 1, 255, " ._-:/()#,@[]+=&;{}!$*", false, Shape::None,
+     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"},
+    {Kind::SecurityGroup, "description", "security group description", 1, 255, " ._-:/()#,@[]+=&;{}!$*", false,
+     Shape::None, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"},
+    {Kind::SecurityGroup, "rule description", "security group rule description", 1, 255, " ._-:/()#,@[]+=&;{}!$*",
+     false, Shape::None, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html"},
     {Kind::Key, "alias", "KMS alias name", 1, 256, ":/_-", false, Shape::KmsAlias,
      "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"},
   };

@@ -59,6 +59,14 @@ std::vector<Named> names_of(const infra::Model& m) {
   collect(out, m.alarms, Kind::Alarm, "name", name);
   collect(out, m.dashboards, Kind::Dashboard, "name", name);
   collect(out, m.parameters, Kind::Parameter, "name", name);
+  collect(out, m.security_groups, Kind::SecurityGroup, "name", name);
+  collect(out, m.security_groups, Kind::SecurityGroup, "description",
+          [](const infra::SecurityGroup& g) { return infra::Text(g.description); });
+  for (const infra::SecurityGroup& g : m.security_groups) {
+    for (const infra::SecurityRule& r : g.rules) {
+      out.push_back({Kind::SecurityGroup, "rule description", &g, infra::Text(r.description)});
+    }
+  }
   collect(out, m.keys, Kind::Key, "alias", [](const infra::Key& k) { return k.alias; });
   return out;
 }

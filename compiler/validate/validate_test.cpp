@@ -83,5 +83,30 @@ TEST_CASE("every name rule cites its source and has a sane range") {
   }
 }
 
+TEST_CASE("security group names and descriptions with characters EC2 refuses are errors") {
+  infra::Model m;
+  m.system = "s";
+  infra::SecurityGroup g;
+  g.id = "rotation_sg";
+  g.region = "east";
+  g.origin = {{7, 3}, {7, 9}};
+  g.name = infra::Text("s-rotation-") + infra::Text(infra::EnvSuffix{});
+  g.description = "rotation of ledger's password";
+  infra::SecurityRule r;
+  r.description = "AWS APIs (HTTPS), through the NAT gateway: ok";
+  g.rules.push_back(r);
+  infra::SecurityRule bad = r;
+  bad.description = "caf\xc3\xa9";
+  g.rules.push_back(bad);
+  m.security_groups.push_back(g);
+  diag::Sink sink("spec.pdr");
+  validate_model(m, {}, sink);
+  REQUIRE(sink.error_count() == 2);
+  CHECK(messages(sink)[0].find("security group description") != std::string::npos);
+  CHECK(messages(sink)[0].find("contains `'`") != std::string::npos);
+  CHECK(messages(sink)[1].find("security group rule description") != std::string::npos);
+  CHECK(sink.diagnostics()[0].range.begin.line == 7);
+}
+
 }  // namespace
 }  // namespace paydrc::validate

@@ -3,6 +3,7 @@
 
 #include "check/runtimes.h"
 #include "check/values.h"
+#include "engine/resource_view.h"
 #include "rules/rules.h"
 
 namespace paydrc::policies::rules {
@@ -23,30 +24,42 @@ const Rule& dr_runtime_lifecycle() {
       [](const Context& ctx, Findings& out) {
         long long warn_days = ctx.int_param("warn_days", 180);
         std::int64_t today = check::days_from_civil(ctx.today);
-        for (const ir::Function& f : ctx.system.functions) {
+        // `move`: what to do once the runtime is deprecated; `plan`: before.
+        auto judge = [&](const std::string& runtime, const SourceRange& at, const std::string& move,
+                         const std::string& plan, const std::string& scope) {
           for (const check::RuntimeLifecycle& r : check::lambda_runtimes()) {
-            if (r.id != f.runtime) continue;
+            if (r.id != runtime) continue;
             std::int64_t deprecated = check::days_from_civil(date_of(r.deprecated));
             std::int64_t blocked = check::days_from_civil(date_of(r.create_blocked));
             std::string successor =
                 r.successor.empty() ? std::string("a supported runtime") : fmt::format("`{}`", r.successor);
             if (today >= blocked) {
-              out.add(f.origin.at("runtime"),
-                      fmt::format("`{}` is blocked for new functions since {}", f.runtime, r.create_blocked),
-                      fmt::format("move `{}` to {}", f.name, successor), f.name);
+              out.add(at, fmt::format("`{}` is blocked for new functions since {}", runtime, r.create_blocked),
+                      fmt::format("{} to {}", move, successor), scope);
             } else if (today >= deprecated) {
-              out.add(f.origin.at("runtime"),
-                      fmt::format("`{}` was deprecated on {} and is blocked for new functions from {}", f.runtime,
+              out.add(at,
+                      fmt::format("`{}` was deprecated on {} and is blocked for new functions from {}", runtime,
                                   r.deprecated, r.create_blocked),
-                      fmt::format("move `{}` to {}", f.name, successor), f.name);
+                      fmt::format("{} to {}", move, successor), scope);
             } else if (deprecated - today <= warn_days) {
               auto& d = out.add(
-                  f.origin.at("runtime"),
-                  fmt::format("`{}` is deprecated on {}, in {} days", f.runtime, r.deprecated, deprecated - today),
-                  fmt::format("plan the move of `{}` to {}", f.name, successor), f.name);
+                  at, fmt::format("`{}` is deprecated on {}, in {} days", runtime, r.deprecated, deprecated - today),
+                  fmt::format("{} to {}", plan, successor), scope);
               d.severity = diag::Severity::Warning;
             }
           }
+        };
+        for (const ir::Function& f : ctx.system.functions) {
+          judge(f.runtime, f.origin.at("runtime"), fmt::format("move `{}`", f.name),
+                fmt::format("plan the move of `{}`", f.name), f.name);
+        }
+        // paydrc's own functions (a secret's rotation): their runtime is paydrc's
+        // choice, and a newer paydrc moves them.
+        for (const infra::Function& f : ctx.model.functions) {
+          if (!f.builtin) continue;
+          const std::string move =
+              fmt::format("upgrade paydrc, which moves its built-in function `{}` (`{}`)", f.id, f.runtime);
+          judge(f.runtime, f.origin, move, "plan to " + move, block_scope(ctx.system, f.origin));
         }
       }};
   return rule;

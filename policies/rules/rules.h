@@ -24,6 +24,7 @@ const Rule& cost_nat_single();
 // Security (over the infra model)
 const Rule& sec_encryption_cmk();
 const Rule& sec_kms_rotation();
+const Rule& sec_secret_rotation();
 const Rule& sec_db_tls();
 const Rule& sec_db_private();
 const Rule& sec_db_deletion_protection();

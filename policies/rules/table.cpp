@@ -25,6 +25,7 @@ const std::vector<Rule>& all_rules() {
              rules::cost_nat_single,
              rules::sec_encryption_cmk,
              rules::sec_kms_rotation,
+             rules::sec_secret_rotation,
              rules::sec_db_tls,
              rules::sec_db_private,
              rules::sec_db_deletion_protection,

@@ -558,6 +558,20 @@ class DeployToMotoTest(unittest.TestCase):
         self.assertEqual(params["db/secondary/endpoint"], self.cluster_endpoints["secondary"])
         self.assertEqual(params["db/dynamodb/table"], self.table_names["sessions"])
 
+        # The master secret rotates every 30 days through paydrc's rotation function in
+        # the writer's region (moto_ext refuses RotateSecret unless the function lets
+        # Secrets Manager invoke it for this secret).
+        sm = self.client("secretsmanager", PRIMARY_REGION)
+        secret = sm.describe_secret(SecretId=f"payment/{env}/ledger/master")
+        self.assertTrue(secret.get("RotationEnabled"), secret)
+        self.assertEqual(secret["RotationRules"]["AutomaticallyAfterDays"], 30)
+        lam = self.client("lambda", PRIMARY_REGION)
+        rotation = lam.get_function(FunctionName=f"payment-ledger-rotation-{env}")["Configuration"]
+        self.assertEqual(secret["RotationLambdaARN"], rotation["FunctionArn"])
+        self.assertEqual(rotation["Environment"]["Variables"]["GLOBAL_CLUSTER_ID"], f"payment-ledger-global-{env}")
+        stages = sorted(s for v in secret["VersionIdsToStages"].values() for s in v)
+        self.assertEqual(stages, ["AWSCURRENT"], "configuring rotation did not rotate")
+
     def check_destroyed(self):
         # The existing zone is someone else's (every environment shares it): destroy
         # leaves it, with none of this deployment's records.

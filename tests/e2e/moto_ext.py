@@ -636,6 +636,86 @@ APIGW_REGIONAL_ZONE = {
 }
 
 
+@patch("secretsmanager_rotation_function")
+def _secretsmanager_rotation_function():
+    """Gap: RotateSecret with a RotationLambdaARN invokes the function through moto's
+    Lambda, which needs Docker, and never checks that Secrets Manager may invoke it.
+    Fill what AWS does when rotation is configured: "Secrets Manager checks the
+    permissions of the function. The role policy for the function must grant the
+    Secrets Manager service principal permission to invoke the function"
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html,
+    "access denied when trying to configure rotation"): refuse with
+    AccessDeniedException unless the function's resource policy allows
+    secretsmanager.amazonaws.com lambda:InvokeFunction, with an aws:SourceArn
+    condition, if any, naming this secret. The function is not run (its code is
+    tested in tests/builtin against moto in-process); the invocations that would
+    have happened are recorded on the secret (`paydrc_rotation_steps`). With
+    RotateImmediately false AWS runs only testSecret, on an AWSPENDING version it
+    removes again (RotateSecret API reference, RotateImmediately)."""
+    import fnmatch
+    import json
+
+    from moto.awslambda.utils import get_backend
+    from moto.secretsmanager.exceptions import SecretsManagerClientError
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    orig = SecretsManagerBackend.rotate_secret
+
+    def allowed(policy: dict, secret_arn: str) -> bool:
+        for st in policy.get("Statement", []):
+            principal = st.get("Principal", {})
+            service = principal.get("Service") if isinstance(principal, dict) else principal
+            actions = st.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            if st.get("Effect") != "Allow" or service != "secretsmanager.amazonaws.com":
+                continue
+            if "lambda:InvokeFunction" not in actions and "lambda:*" not in actions:
+                continue
+            source = st.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn") or st.get(
+                "Condition", {}).get("ArnEquals", {}).get("AWS:SourceArn")
+            if source is None or fnmatch.fnmatchcase(secret_arn, source):  # ArnLike's * and ?
+                return True
+        return False
+
+    def rotate_secret(self, secret_id, client_request_token=None, rotation_lambda_arn=None, rotation_rules=None,
+                      rotate_immediately=True):
+        if not rotation_lambda_arn:
+            return orig(self, secret_id, client_request_token, rotation_lambda_arn, rotation_rules, rotate_immediately)
+        secret = self.describe_secret(secret_id)
+        lam = get_backend(self.account_id, self.region_name)
+        try:
+            policy = json.loads(json.loads(lam.get_policy(rotation_lambda_arn))["Policy"])
+        except Exception:  # no policy at all: GetPolicy answers ResourceNotFoundException
+            policy = {}
+        if not allowed(policy, secret.arn):
+            raise SecretsManagerClientError(
+                "AccessDeniedException",
+                "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy "
+                "grants access to the principal secretsmanager.amazonaws.com.")
+        steps = []
+        original_invoke = lam.invoke
+
+        def record(arn, qualifier, body, headers, response_headers):
+            steps.append(json.loads(body)["Step"])
+            return b""
+
+        lam.invoke = record
+        try:
+            result = orig(self, secret_id, client_request_token, rotation_lambda_arn, rotation_rules,
+                          rotate_immediately)
+        finally:
+            lam.invoke = original_invoke
+        secret.paydrc_rotation_steps = getattr(secret, "paydrc_rotation_steps", []) + steps
+        if not rotate_immediately:
+            # the configuration test's AWSPENDING version goes away again
+            for version_id, version in list(secret.versions.items()):
+                if version.get("version_stages") == ["AWSPENDING"]:
+                    del secret.versions[version_id]
+        return result
+
+    SecretsManagerBackend.rotate_secret = rotate_secret
+
+
 @patch("apigatewayv2_domain_name_status")
 def _apigatewayv2_domain_name_status():
     """Gap: API Gateway v2 domain names come back with no `domainNameStatus` and no

@@ -327,6 +327,40 @@ class MotoExtTest(EmulatorCase):
                         BackupVaultName="v-policy")
 
 
+    # -- Secrets Manager rotation function -----------------------------------
+
+    def test_rotation_needs_a_permission_for_this_secret_and_runs_only_the_test_step(self):
+        import io
+        import zipfile
+        iam, lam, sm = self.client("iam", EAST), self.client("lambda", EAST), self.client("secretsmanager", EAST)
+        role = iam.create_role(RoleName="rotation-test", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('must not run')\n")
+        fn = lam.create_function(FunctionName="rotation-test", Runtime="python3.13", Handler="index.handler",
+                                 Role=role["Role"]["Arn"], Code={"ZipFile": code.getvalue()})["FunctionArn"]
+        secret = sm.create_secret(Name="rotation-test/master", SecretString='{"password": "old"}')["ARN"]
+        other = sm.create_secret(Name="rotation-test/other", SecretString='{"password": "x"}')["ARN"]
+        rotate = dict(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
+                      RotateImmediately=False)
+        self.assertCode("AccessDeniedException", sm.rotate_secret, **rotate)  # no policy at all
+        lam.add_permission(FunctionName="rotation-test", StatementId="OtherSecret", Action="lambda:InvokeFunction",
+                           Principal="secretsmanager.amazonaws.com", SourceArn=other)
+        self.assertCode("AccessDeniedException", sm.rotate_secret, **rotate)  # scoped to another secret
+        lam.add_permission(FunctionName="rotation-test", StatementId="ThisSecret", Action="lambda:InvokeFunction",
+                           Principal="secretsmanager.amazonaws.com", SourceArn=secret)
+        sm.rotate_secret(**rotate)
+        described = sm.describe_secret(SecretId=secret)
+        self.assertTrue(described["RotationEnabled"])
+        self.assertEqual(described["RotationLambdaARN"], fn)
+        self.assertEqual(described["RotationRules"]["AutomaticallyAfterDays"], 30)
+        stages = sorted(s for v in described["VersionIdsToStages"].values() for s in v)
+        self.assertEqual(stages, ["AWSCURRENT"], "the configuration test leaves no AWSPENDING version")
+        self.assertEqual(json.loads(sm.get_secret_value(SecretId=secret)["SecretString"]), {"password": "old"})
+
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
