@@ -149,13 +149,23 @@ void emit_network(Builder& b) {
   }
   for (const infra::VpcEndpoint& e : m.vpc_endpoints) {
     b.begin(Kind::VpcEndpoint, e.id);
-    json tables = json::array();
-    for (const std::string& rt : e.route_tables) tables.push_back(b.ref(Kind::RouteTable, rt));
-    b.resource(Builder::logical(Kind::VpcEndpoint, e.id), "AWS::EC2::VPCEndpoint")["Properties"] = {
-        {"VpcId", b.ref(Kind::Vpc, e.vpc)},
-        {"ServiceName", {{"Fn::Sub", "com.amazonaws.${AWS::Region}." + e.service}}},
-        {"VpcEndpointType", "Gateway"},
-        {"RouteTableIds", tables}};
+    json& props = b.resource(Builder::logical(Kind::VpcEndpoint, e.id), "AWS::EC2::VPCEndpoint")["Properties"] = {
+        {"VpcId", b.ref(Kind::Vpc, e.vpc)}, {"ServiceName", {{"Fn::Sub", "com.amazonaws.${AWS::Region}." + e.service}}}};
+    if (e.interface) {
+      json subnets = json::array();
+      for (const std::string& s : e.subnets) subnets.push_back(b.ref(Kind::Subnet, s));
+      json groups = json::array();
+      for (const std::string& g : e.security_groups) groups.push_back(b.ref(Kind::SecurityGroup, g));
+      props["VpcEndpointType"] = "Interface";
+      props["SubnetIds"] = subnets;
+      props["SecurityGroupIds"] = groups;
+      props["PrivateDnsEnabled"] = true;
+    } else {
+      json tables = json::array();
+      for (const std::string& rt : e.route_tables) tables.push_back(b.ref(Kind::RouteTable, rt));
+      props["VpcEndpointType"] = "Gateway";
+      props["RouteTableIds"] = tables;
+    }
   }
 }
 

@@ -97,15 +97,26 @@ void emit_network(Document& doc) {
   }
   for (const infra::VpcEndpoint& e : m.vpc_endpoints) {
     const infra::RegionInfo* home = m.region(e.region);
-    json tables = json::array();
-    for (const std::string& rt : e.route_tables) tables.push_back(Document::ref(Kind::RouteTable, rt));
-    doc.resource("aws_vpc_endpoint", e.id, e.region) = {
+    json& body = doc.resource("aws_vpc_endpoint", e.id, e.region) = {
         {"provider", "aws." + e.region},
         {"vpc_id", Document::ref(Kind::Vpc, e.vpc)},
         {"service_name", "com.amazonaws." + (home ? home->aws_region : e.region) + "." + e.service},
-        {"vpc_endpoint_type", "Gateway"},
-        {"route_table_ids", tables},
         {"tags", Document::name_tag(e.name)}};
+    if (e.interface) {
+      json subnets = json::array();
+      for (const std::string& s : e.subnets) subnets.push_back(Document::ref(Kind::Subnet, s));
+      json groups = json::array();
+      for (const std::string& g : e.security_groups) groups.push_back(Document::ref(Kind::SecurityGroup, g));
+      body["vpc_endpoint_type"] = "Interface";
+      body["subnet_ids"] = subnets;
+      body["security_group_ids"] = groups;
+      body["private_dns_enabled"] = true;
+    } else {
+      json tables = json::array();
+      for (const std::string& rt : e.route_tables) tables.push_back(Document::ref(Kind::RouteTable, rt));
+      body["vpc_endpoint_type"] = "Gateway";
+      body["route_table_ids"] = tables;
+    }
   }
 }
 

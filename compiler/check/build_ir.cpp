@@ -127,6 +127,7 @@ class Builder {
     r.aws_region = str(c, "name");
     r.zones = static_cast<int>(num(c, "zones", 3));
     r.nat_gateways = static_cast<int>(num(c, "nat_gateways", 1));
+    r.interface_endpoints = flag(c, "interface_endpoints", true);
     if (auto* v = c.get("cidr")) r.cidr = v->cidr;
 
     const AwsRegion* aws = nullptr;

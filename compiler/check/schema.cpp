@@ -90,6 +90,7 @@ const std::vector<AttributeSpec>& attribute_specs() {
     {"region", "cidr", Cidr, Req, "", "", "VPC CIDR block (/16 to /24); subnets are carved from it."},
     {"region", "zones", Integer, Opt, "3", "", "Availability zones used; each gets a public and a private subnet."},
     {"region", "nat_gateways", Integer, Opt, "1", "", "NAT gateways (at most one per zone)."},
+    {"region", "interface_endpoints", Bool, Opt, "on", "", "Interface VPC endpoints (AWS PrivateLink) in every private subnet for the AWS APIs the region's functions call: the RDS Data API (`write` to a database), EventBridge (`publish`), Systems Manager (`read` of parameters) and X-Ray (`tracing`), with private DNS, so those calls reach AWS without the NAT gateway. DynamoDB always goes through a gateway endpoint. Each endpoint costs an hourly fee per zone plus a fee per GB (the cost estimate counts the hourly part). paydrc's own rotation function still uses the NAT gateway."},
 
     {"database", "kind", Enum, Req, "", "aurora_global", "The database kind."},
     {"database", "engine", Enum, Opt, "aurora-mysql", "aurora-mysql|aurora-postgresql", "Aurora engine."},
@@ -200,7 +201,7 @@ const std::vector<PerEnvironment>& per_environment_attributes() {
     {"region_outage", "rpo"}, {"region_outage", "rto"},
     {"az_outage", "rpo"}, {"az_outage", "rto"},
     {"logical_corruption", "rpo"}, {"logical_corruption", "rto"},
-    {"region", "cidr"}, {"region", "zones"}, {"region", "nat_gateways"},
+    {"region", "cidr"}, {"region", "zones"}, {"region", "nat_gateways"}, {"region", "interface_endpoints"},
     {"database", "instance_class"}, {"database", "instances"}, {"database", "backup_retention"},
     {"database", "deletion_protection"}, {"database", "operator_response"},
     {"table", "point_in_time_recovery"}, {"table", "pitr_days"},

@@ -150,6 +150,7 @@ std::string ir_text(const ir::System& s) {
                        {"cidr", r.cidr.text()},
                        {"zones", r.zones},
                        {"nat_gateways", r.nat_gateways},
+                       {"interface_endpoints", r.interface_endpoints},
                        {"at", at(r.origin.range)}});
   }
   j["regions"] = regions;

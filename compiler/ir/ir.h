@@ -59,6 +59,7 @@ struct Region {
   Cidr cidr;
   int zones = 3;
   int nat_gateways = 1;
+  bool interface_endpoints = true;  // PrivateLink endpoints for the APIs its functions call
   Origin origin;
 };
 

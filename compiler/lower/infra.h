@@ -217,11 +217,17 @@ struct FlowLog : Base {
 // (DynamoDB) to it inside the AWS network, with no NAT gateway on the way and no
 // charge (VPC User Guide, "Gateway endpoints"). Losing the zone of the only NAT
 // gateway then leaves the tables reachable.
+// A gateway endpoint (route tables; DynamoDB) or an interface endpoint (a network
+// interface in each subnet behind the security groups, answering the service's
+// public name through private DNS).
 struct VpcEndpoint : Base {
   Text name;
   std::string vpc;
   std::string service;  // `dynamodb`: com.amazonaws.<region>.dynamodb
-  std::vector<std::string> route_tables;
+  bool interface = false;
+  std::vector<std::string> route_tables;     // gateway
+  std::vector<std::string> subnets;          // interface
+  std::vector<std::string> security_groups;  // interface
 };
 
 // --- identity and keys -----------------------------------------------------------

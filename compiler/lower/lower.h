@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,12 @@ std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones);
 // The failover API's DNS name, which depends on the environment suffix
 // (`api-<env>.payments.example.com`, or the plain name where the spec says so).
 infra::Text failover_name(const ir::Failover& f);
+
+// The AWS APIs other than DynamoDB that function `fn` may call in region `role`, by
+// the last part of their PrivateLink service name (`rds-data`, `events`, `ssm`,
+// `xray`): what its grants and tracing allow. DynamoDB goes through a gateway
+// endpoint; CloudWatch Logs is written by Lambda, outside the function's network.
+std::set<std::string> interface_services(const ir::System& system, const ir::Function& fn, std::string_view role);
 
 // The Aurora engine version lowering pins for a major version as written in the spec.
 std::string aurora_engine_version(const std::string& engine, const std::string& major);

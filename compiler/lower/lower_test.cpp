@@ -141,7 +141,14 @@ TEST_CASE("no security group admits 0.0.0.0/0; the database port is open to the 
   const infra::Model& m = model();
   for (const auto& sg : m.security_groups) {
     for (const auto& rule : sg.rules) {
-      if (rule.direction == infra::Direction::Ingress) CHECK_FALSE(rule.cidr.has_value());
+      if (rule.direction != infra::Direction::Ingress || !rule.cidr) continue;
+      // Only the interface endpoints admit by address: HTTPS from a private subnet.
+      INFO(sg.id << " " << *rule.cidr);
+      CHECK(sg.id.ends_with("_endpoints_sg"));
+      CHECK(rule.from_port == 443);
+      CHECK(std::any_of(m.subnets.begin(), m.subnets.end(), [&](const infra::Subnet& s) {
+        return s.cidr == *rule.cidr && s.tier == infra::SubnetTier::Private && s.region == sg.region;
+      }));
     }
   }
   const auto db = std::find_if(m.security_groups.begin(), m.security_groups.end(),
@@ -418,6 +425,29 @@ TEST_CASE("each global database's master secret rotates through paydrc's functio
   for (const auto& s : without.secrets) CHECK(s.rotation_function.empty());
   for (const auto& f : without.functions) CHECK_FALSE(f.builtin);
   CHECK(without.functions.size() + off.databases.size() == m.functions.size());
+}
+
+TEST_CASE("interface endpoints for what the region's functions call, in every private subnet") {
+  const infra::Model& m = model();
+  for (const std::string role : {"primary", "secondary"}) {
+    INFO(role);
+    std::vector<std::string> services;
+    for (const auto& e : m.vpc_endpoints) {
+      if (e.region != role || !e.interface) continue;
+      services.push_back(e.service);
+      CHECK(e.subnets.size() == 3);
+      CHECK(e.security_groups == std::vector<std::string>{role + "_endpoints_sg"});
+    }
+    std::sort(services.begin(), services.end());
+    // The test system's function connects to the ledger on its port (no Data API),
+    // publishes events, reads parameters and traces.
+    CHECK(services == std::vector<std::string>{"events", "ssm", "xray"});
+  }
+  ir::System off = testing::payment_system();
+  for (ir::Region& r : off.regions) r.interface_endpoints = false;
+  const infra::Model without = lower(off, {});
+  for (const auto& e : without.vpc_endpoints) CHECK_FALSE(e.interface);
+  for (const auto& sg : without.security_groups) CHECK_FALSE(sg.id.ends_with("_endpoints_sg"));
 }
 
 TEST_CASE("which service principals invoke asynchronously") {

@@ -2,6 +2,7 @@
 // gateways, route tables, the security groups of functions and databases, and VPC
 // flow logs to an encrypted log group.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -272,6 +273,90 @@ void lower_gateway_endpoints(Context& cx, const ir::Region& region) {
   cx.model.vpc_endpoints.push_back(std::move(endpoint));
 }
 
+
+std::set<std::string> interface_services(const ir::System& system, const ir::Function& fn, std::string_view role) {
+  std::set<std::string> out;
+  for (const ir::Grant& g : fn.access) {
+    switch (g.target_kind) {
+      case ir::TargetKind::Database: {
+        const ir::Database* db = system.database(g.target);
+        // `write` is SQL through the RDS Data API of this region's cluster;
+        // `connect` is the database port.
+        const bool here = db && (db->writer == role ||
+                                 std::find(db->readers.begin(), db->readers.end(), role) != db->readers.end());
+        if (g.level == ir::AccessLevel::Write && here) out.insert("rds-data");
+        break;
+      }
+      case ir::TargetKind::Events:
+        if (system.event_bus(g.target)) out.insert("events");
+        break;
+      case ir::TargetKind::Parameters:
+        if (!system.parameters.empty()) out.insert("ssm");
+        break;
+      case ir::TargetKind::Table:  // the gateway endpoint
+        break;
+    }
+  }
+  if (fn.tracing) out.insert("xray");
+  return out;
+}
+
+
+// Interface endpoints in every private subnet for what the region's functions
+// call, behind a group that admits HTTPS from the private subnets (where the
+// functions run). By subnet, not by function group: a rule per function would
+// run into EC2's quota of 60 inbound rules per group. With private DNS the SDK's
+// usual endpoint names resolve to them: no code change, and the calls no longer
+// need the NAT gateway or its zone.
+void lower_interface_endpoints(Context& cx, const ir::Region& region) {
+  const std::string& role = region.role;
+  if (!region.interface_endpoints) return;
+  std::set<std::string> services;
+  for (const ir::Function& fn : cx.system.functions) {
+    if (!runs_in(fn, role)) continue;
+    const std::set<std::string> own = interface_services(cx.system, fn, role);
+    services.insert(own.begin(), own.end());
+  }
+  if (services.empty()) return;
+
+  infra::SecurityGroup sg;
+  sg.id = role + "_endpoints_sg";
+  sg.region = role;
+  sg.origin = region.origin.at("interface_endpoints");
+  if (!sg.origin.valid()) sg.origin = region.origin.range;
+  sg.name = cx.name({"endpoints", role});
+  sg.description = "interface endpoints: HTTPS from the private subnets";
+  sg.vpc = Context::vpc_id(role);
+  for (const infra::Subnet& subnet : cx.model.subnets) {
+    if (subnet.region != role || subnet.tier != infra::SubnetTier::Private) continue;
+    infra::SecurityRule rule;
+    rule.id = subnet.id;
+    rule.direction = infra::Direction::Ingress;
+    rule.from_port = rule.to_port = 443;
+    rule.cidr = subnet.cidr;
+    rule.description = fmt::format("private subnet in {}", subnet.zone);
+    sg.rules.push_back(rule);
+  }
+  const std::string sg_id = sg.id;
+  cx.model.security_groups.push_back(std::move(sg));
+
+  for (const std::string& service : services) {
+    infra::VpcEndpoint endpoint;
+    endpoint.id = role + "_" + service;
+    std::replace(endpoint.id.begin(), endpoint.id.end(), '-', '_');
+    endpoint.region = role;
+    endpoint.origin = region.origin.at("interface_endpoints");
+    if (!endpoint.origin.valid()) endpoint.origin = region.origin.range;
+    endpoint.name = cx.name({service, role});
+    endpoint.vpc = Context::vpc_id(role);
+    endpoint.service = service;
+    endpoint.interface = true;
+    for (int z = 0; z < region.zones; ++z) endpoint.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
+    endpoint.security_groups = {sg_id};
+    cx.model.vpc_endpoints.push_back(std::move(endpoint));
+  }
+}
+
 void lower_network(Context& cx) {
   for (const ir::Region& region : cx.system.regions) {
     infra::Vpc vpc;
@@ -285,6 +370,7 @@ void lower_network(Context& cx) {
     lower_security_groups(cx, region);
     lower_flow_logs(cx, region);
     lower_gateway_endpoints(cx, region);
+    lower_interface_endpoints(cx, region);
   }
 }
 

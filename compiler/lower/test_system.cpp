@@ -14,8 +14,8 @@ ir::System payment_system() {
   s.objectives.base.rpo = 300;
   s.objectives.base.rto = 900;
 
-  s.regions.push_back({"primary", "us-east-1", cidr(10, 0, 16), 3, 1, {}});
-  s.regions.push_back({"secondary", "us-west-2", cidr(10, 1, 16), 3, 1, {}});
+  s.regions.push_back({"primary", "us-east-1", cidr(10, 0, 16), 3, 1, true, {}});
+  s.regions.push_back({"secondary", "us-west-2", cidr(10, 1, 16), 3, 1, true, {}});
 
   ir::Database ledger;
   ledger.name = "ledger";

@@ -80,7 +80,23 @@ Estimate estimate_cost(const ir::System& s, const infra::Model& model, const Pri
   for (const ir::Region& r : s.regions) {
     add(fmt::format("NAT gateways in `{}`", r.role), r.nat_gateways * hours, "gateway-hours", t.at("nat_gateway_hour"),
         r.origin.at("nat_gateways"));
-    add(fmt::format("KMS key in `{}`", r.role), 1, "keys", t.at("kms_key_month"), r.origin.range);
+    // Interface endpoints: an hourly fee per endpoint and zone (the per-GB fee is
+    // not estimated).
+    double endpoint_zones = 0;
+    for (const infra::VpcEndpoint& v : model.vpc_endpoints) {
+      if (v.region == r.role && v.interface) endpoint_zones += static_cast<double>(v.subnets.size());
+    }
+    if (endpoint_zones > 0) {
+      add(fmt::format("interface endpoints in `{}` (endpoint x zone)", r.role), endpoint_zones * hours,
+          "endpoint-hours", t.at("vpc_interface_endpoint_hour"), r.origin.at("interface_endpoints"));
+    }
+    // What is deployed: each customer-managed key of the region (data, backups).
+    const auto keys = std::count_if(model.keys.begin(), model.keys.end(),
+                                    [&](const infra::Key& k) { return k.region == r.role; });
+    if (keys > 0) {
+      add(fmt::format("KMS keys in `{}`", r.role), static_cast<double>(keys), "keys", t.at("kms_key_month"),
+          r.origin.range);
+    }
   }
   for (const ir::Table& tb : s.tables) {
     double replicas = static_cast<double>(tb.replicas.size());
@@ -134,8 +150,10 @@ Estimate estimate_cost(const ir::System& s, const infra::Model& model, const Pri
           t.at("cross_region_transfer_gb"), b.origin.at("copy_to"));
     }
   }
-  if (!s.databases.empty()) {
-    add("database master-password secret", 1, "secrets", t.at("secret_month"), s.databases.front().origin.range);
+  // Each secret and each replica: Secrets Manager bills a replica as a secret of its own.
+  for (const infra::Secret& secret : model.secrets) {
+    add(fmt::format("secret `{}` and its {} replica(s)", secret.id, secret.replicas.size()),
+        1.0 + static_cast<double>(secret.replicas.size()), "secrets", t.at("secret_month"), secret.origin);
   }
   // What is deployed: one per placement of each declared alarm plus the alarms
   // paydrc adds (health checks, API server errors).

@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "check/values.h"
 #include "dr/terms.h"
+#include "lower/lower.h"
 
 namespace paydrc::policies::dr {
 namespace {
@@ -22,6 +24,46 @@ const infra::DbCluster* writer_cluster(const infra::Model& m, const ir::Database
     if (c.global_cluster == d.name && c.region == d.active_writer()) return &c;
   }
   return nullptr;
+}
+
+// The VPC endpoints through which every function of region `role` reaches every AWS
+// API it may call, in every private subnet (or route table): then the functions
+// need no NAT gateway, and losing its zone cuts nothing. Empty when one is missing.
+std::vector<Evidence> endpoints_cover_functions(const Inputs& in, const std::string& role) {
+  const infra::Model& m = in.model;
+  std::vector<std::string> private_subnets;
+  for (const infra::Subnet& s : m.subnets) {
+    if (s.region == role && s.tier == infra::SubnetTier::Private) private_subnets.push_back(s.id);
+  }
+  std::vector<std::string> private_tables;
+  for (const infra::RouteTable& rt : m.route_tables) {
+    if (rt.region == role && rt.id != role + "_public") private_tables.push_back(rt.id);
+  }
+  auto covers_all = [](std::vector<std::string> have, std::vector<std::string> need) {
+    std::sort(have.begin(), have.end());
+    std::sort(need.begin(), need.end());
+    return std::includes(have.begin(), have.end(), need.begin(), need.end());
+  };
+  std::vector<Evidence> out;
+  std::set<std::string> used;
+  for (const ir::Function& fn : in.system.functions) {
+    if (std::find(fn.regions.begin(), fn.regions.end(), role) == fn.regions.end()) continue;
+    std::set<std::string> need = lower::interface_services(in.system, fn, role);
+    const bool tables = std::any_of(fn.access.begin(), fn.access.end(),
+                                    [](const ir::Grant& g) { return g.target_kind == ir::TargetKind::Table; });
+    if (tables) need.insert("dynamodb");
+    for (const std::string& service : need) {
+      const auto e = std::find_if(m.vpc_endpoints.begin(), m.vpc_endpoints.end(), [&](const infra::VpcEndpoint& v) {
+        return v.region == role && v.service == service &&
+               (v.interface ? covers_all(v.subnets, private_subnets) : covers_all(v.route_tables, private_tables));
+      });
+      if (e == m.vpc_endpoints.end()) return {};
+      if (used.insert(e->id).second) {
+        out.push_back(evidence(Kind::VpcEndpoint, *e, (e->interface ? "interface endpoint for " : "gateway endpoint for ") + service));
+      }
+    }
+  }
+  return out;
 }
 
 // The longest gap between two runs of a backup schedule, conservatively.
@@ -154,7 +196,20 @@ Bound az_outage_rto(const Inputs& in, const Bound& region_rto) {
   for (const ir::Region& r : s.regions) {
     if (r.nat_gateways >= r.zones || s.functions.empty()) continue;
     // Functions in private subnets reach AWS APIs through the NAT gateways; losing
-    // a zone that holds one cuts that path until the region fails over.
+    // a zone that holds one cuts that path until the region fails over, unless
+    // VPC endpoints in every zone carry every API the functions may call.
+    if (std::vector<Evidence> endpoints = endpoints_cover_functions(in, r.role); !endpoints.empty()) {
+      Contributor c{fmt::format("region `{}`: its functions reach every AWS API they may call through VPC endpoints "
+                                "in every zone, so losing the NAT gateway's zone cuts nothing they need",
+                                r.role),
+                    0,
+                    r.origin.at("interface_endpoints").valid() ? r.origin.at("interface_endpoints") : r.origin.range,
+                    "",
+                    Basis::Deployed,
+                    std::move(endpoints)};
+      add_max(b, std::move(c));
+      continue;
+    }
     if (region_rto.unbounded) {
       mark_unbounded(b, "losing the NAT gateway's zone fails the region over, and the region-outage RTO is unbounded",
                      r.origin.at("nat_gateways"));

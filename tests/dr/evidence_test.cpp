@@ -168,6 +168,26 @@ TEST_CASE("a claim goes when the resources that deliver it are not generated") {
     CHECK(region.rpo.unbounded);
     CHECK(region.rpo.unbounded_reason.find("was not generated") != std::string::npos);
   }
+  SECTION("a zone outage costs the NAT gateway's zone only where an endpoint is missing") {
+    const ir::Seconds region_rto = scenario(policies::analyse(*loaded.ir, model, facts), ir::Scenario::RegionOutage).rto.total;
+    // With every endpoint, the one NAT gateway's zone is not on the payment path.
+    CHECK(scenario(policies::analyse(*loaded.ir, model, facts), ir::Scenario::AzOutage).rto.total < region_rto);
+    // Without the Data API's endpoint in one region, that region's NAT zone fails it over.
+    infra::Model missing = model;
+    std::erase_if(missing.vpc_endpoints, [](const infra::VpcEndpoint& e) { return e.id == "secondary_rds_data"; });
+    CHECK(scenario(policies::analyse(*loaded.ir, missing, facts), ir::Scenario::AzOutage).rto.total == region_rto);
+    // An endpoint in two of the three zones is not enough either.
+    infra::Model partial = model;
+    for (infra::VpcEndpoint& e : partial.vpc_endpoints) {
+      if (e.id == "primary_events") e.subnets.pop_back();
+    }
+    CHECK(scenario(policies::analyse(*loaded.ir, partial, facts), ir::Scenario::AzOutage).rto.total == region_rto);
+    // And without any interface endpoint (`interface_endpoints = off`).
+    ir::System off = *loaded.ir;
+    for (ir::Region& r : off.regions) r.interface_endpoints = false;
+    CHECK(scenario(policies::analyse(off, lower::lower(off, {}), facts), ir::Scenario::AzOutage).rto.total ==
+          region_rto);
+  }
   SECTION("no secondary cluster, no promotion") {
     infra::Model lonely = model;
     std::erase_if(lonely.db_clusters, [](const infra::DbCluster& c) { return !c.writer; });

@@ -273,6 +273,19 @@ class DeployToMotoTest(unittest.TestCase):
                 Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]}])["NatGateways"]
             self.assertGreaterEqual(len([n for n in nats if n["State"] != "deleted"]), 1,
                                     f"{role}: NAT gateway")
+            # The payment path reaches AWS without the NAT gateway: DynamoDB through a
+            # gateway endpoint, the Data API, EventBridge, SSM and X-Ray through
+            # interface endpoints with private DNS in every private subnet.
+            endpoints = ec2.describe_vpc_endpoints(
+                Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]}])["VpcEndpoints"]
+            by_service = {e["ServiceName"].rsplit(".", 1)[1]: e for e in endpoints}
+            self.assertEqual(sorted(by_service), ["dynamodb", "events", "rds-data", "ssm", "xray"], role)
+            self.assertEqual(by_service["dynamodb"]["VpcEndpointType"], "Gateway")
+            for service in ("events", "rds-data", "ssm", "xray"):
+                e = by_service[service]
+                self.assertEqual((e["VpcEndpointType"], e["PrivateDnsEnabled"]), ("Interface", True), service)
+                self.assertEqual(len(e["SubnetIds"]), 3, service)
+                self.assertEqual(len(e["Groups"]), 1, service)
 
         # Aurora global database: writer in the primary region, reader in the secondary.
         rds1 = self.client("rds", PRIMARY_REGION)

@@ -716,6 +716,30 @@ def _secretsmanager_rotation_function():
     SecretsManagerBackend.rotate_secret = rotate_secret
 
 
+@patch("ec2_interface_endpoint_private_dns")
+def _ec2_interface_endpoint_private_dns():
+    """Gap: CreateVpcEndpoint accepts PrivateDnsEnabled on an interface endpoint in a
+    VPC without DNS hostnames or DNS resolution. AWS refuses it: "To use private
+    DNS, you must enable DNS hostnames and DNS resolution for your VPC"
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html,
+    prerequisites). Fill: InvalidParameter in that case."""
+    from moto.ec2.exceptions import InvalidParameter
+    from moto.ec2.models.vpcs import VPCBackend
+
+    orig = VPCBackend.create_vpc_endpoint
+
+    def create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+        if (endpoint_type or "").lower() == "interface" and kwargs.get("private_dns_enabled"):
+            vpc = self.get_vpc(vpc_id)
+            if not (vpc.enable_dns_support and vpc.enable_dns_hostnames):
+                raise InvalidParameter(
+                    f"Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes "
+                    f"set to true for {vpc_id}")
+        return orig(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+
+    VPCBackend.create_vpc_endpoint = create_vpc_endpoint
+
+
 @patch("apigatewayv2_domain_name_status")
 def _apigatewayv2_domain_name_status():
     """Gap: API Gateway v2 domain names come back with no `domainNameStatus` and no

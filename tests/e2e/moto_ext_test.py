@@ -360,6 +360,20 @@ class MotoExtTest(EmulatorCase):
         self.assertEqual(stages, ["AWSCURRENT"], "the configuration test leaves no AWSPENDING version")
         self.assertEqual(json.loads(sm.get_secret_value(SecretId=secret)["SecretString"]), {"password": "old"})
 
+    # -- EC2 interface endpoints ---------------------------------------------
+
+    def test_private_dns_on_an_interface_endpoint_needs_dns_hostnames(self):
+        ec2 = self.client("ec2", WEST)
+        vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/24")["Subnet"]["SubnetId"]
+        endpoint = dict(VpcId=vpc, ServiceName=f"com.amazonaws.{WEST}.events", VpcEndpointType="Interface",
+                        SubnetIds=[subnet], PrivateDnsEnabled=True)
+        self.assertCode("InvalidParameter", ec2.create_vpc_endpoint, **endpoint)  # hostnames off by default
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+        created = ec2.create_vpc_endpoint(**endpoint)["VpcEndpoint"]
+        self.assertTrue(created["PrivateDnsEnabled"])
+        self.assertEqual(created["VpcEndpointType"], "Interface")
+
 
 
 if __name__ == "__main__":
