@@ -68,6 +68,14 @@ std::string_view kind_suffix(Kind kind) {
       return "Api";
     case Kind::ApiDomain:
       return "ApiDomain";
+    case Kind::RestApi:
+      return "RestApi";
+    case Kind::RestApiDomain:
+      return "RestDomain";
+    case Kind::WebAcl:
+      return "WebAcl";
+    case Kind::ApiRecord:
+      return "Record";
     case Kind::HealthCheck:
       return "HealthCheck";
     case Kind::FailoverRecord:
@@ -256,6 +264,10 @@ std::map<Unit, const infra::Base*> unit_bases(const infra::Model& m) {
   collect(out, Kind::Certificate, m.certificates);
   collect(out, Kind::HttpApi, m.http_apis);
   collect(out, Kind::ApiDomain, m.api_domains);
+  collect(out, Kind::RestApi, m.rest_apis);
+  collect(out, Kind::RestApiDomain, m.rest_api_domains);
+  collect(out, Kind::WebAcl, m.web_acls);
+  collect(out, Kind::ApiRecord, m.api_records);
   collect(out, Kind::HealthCheck, m.health_checks);
   collect(out, Kind::FailoverRecord, m.failover_records);
   collect(out, Kind::EventBus, m.event_buses);
@@ -352,7 +364,7 @@ std::string Builder::local_fragment(Kind kind, const std::string& id, Attr attr)
     // statements appending `:*`) mean the group's own ARN.
     return "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + name + "}";
   }
-  if (kind == Kind::HttpApi && attr == Attr::ExecutionArn) {
+  if ((kind == Kind::HttpApi || kind == Kind::RestApi) && attr == Attr::ExecutionArn) {
     return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + name + "}";
   }
   const std::string_view att = get_att(kind, attr);

@@ -172,6 +172,7 @@ void emit_identity(Builder& b);    // keys, roles, log groups, topics, queues
 void emit_data(Builder& b);        // secrets, Aurora, DynamoDB
 void emit_compute(Builder& b);     // functions and their permissions
 void emit_front_door(Builder& b);  // certificates, HTTP APIs, Route 53
+void emit_rest_front_door(Builder& b);  // REST APIs, WAF web ACLs, their domains (rest_api.cpp)
 // The parameter that names an existing hosted zone: `ApiZoneId`.
 std::string zone_parameter(const infra::HostedZone& z);
 void emit_events(Builder& b);

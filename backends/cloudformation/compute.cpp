@@ -71,13 +71,13 @@ void emit_compute(Builder& b) {
         {"MemorySize", f.memory_mb},
         {"Timeout", f.timeout_seconds},
         {"Code", {{"S3Bucket", {{"Ref", "ArtifactBucket"}}}, {"S3Key", artifact_name(f.archive, f.archive_sha256)}}},
-        {"VpcConfig", {{"SubnetIds", subnets}, {"SecurityGroupIds", groups}}},
         {"ReservedConcurrentExecutions", f.reserved_concurrency},
         {"KmsKeyArn", b.ref(Kind::Key, f.key, Attr::Arn)},
         {"Environment", {{"Variables", variables}}},
         {"LoggingConfig", {{"LogGroup", b.ref(Kind::LogGroup, f.log_group, Attr::Name)}}},
         {"Tags", b.name_tags(f.name)}};
     depend_on_role_policies(b, body, f.role);
+    if (!f.subnets.empty()) body["Properties"]["VpcConfig"] = {{"SubnetIds", subnets}, {"SecurityGroupIds", groups}};
     if (f.tracing) body["Properties"]["TracingConfig"] = {{"Mode", "Active"}};
     if (!f.dead_letter_queue.empty()) {
       body["Properties"]["DeadLetterConfig"] = {{"TargetArn", b.ref(Kind::Queue, f.dead_letter_queue, Attr::Arn)}};

@@ -29,9 +29,6 @@ std::string route_name(const std::string& key) {
   return out;
 }
 
-const char* kAccessLogFormat =
-    R"({"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",)"
-    R"("routeKey":"$context.routeKey","status":"$context.status","integrationError":"$context.integrationErrorMessage"})";
 
 void emit_api(Builder& b, const infra::HttpApi& a) {
   b.begin(Kind::HttpApi, a.id);
@@ -66,7 +63,7 @@ void emit_api(Builder& b, const infra::HttpApi& a) {
       {"StageName", "$default"},
       {"AutoDeploy", true},
       {"AccessLogSettings",
-       {{"DestinationArn", b.ref(Kind::LogGroup, a.access_log_group, Attr::Arn)}, {"Format", kAccessLogFormat}}},
+       {{"DestinationArn", b.ref(Kind::LogGroup, a.access_log_group, Attr::Arn)}, {"Format", kHttpApiAccessLogFormat}}},
       {"DefaultRouteSettings",
        {{"DetailedMetricsEnabled", true},
         {"ThrottlingBurstLimit", a.throttle_burst},
@@ -116,12 +113,16 @@ void emit_front_door(Builder& b) {
     b.begin(Kind::Certificate, c.id);
     // CloudFormation writes the validation record into the zone and waits for
     // the certificate; a zone in another stack's region is read from that stack.
-    b.resource(Builder::logical(Kind::Certificate, c.id), "AWS::CertificateManager::Certificate")["Properties"] = {
-        {"DomainName", b.text(c.domain)},
-        {"ValidationMethod", "DNS"},
-        {"DomainValidationOptions",
-         json::array({{{"DomainName", b.text(c.domain)}, {"HostedZoneId", zone_value(b, c.zone)}}})},
-        {"Tags", b.name_tags(c.domain)}};
+    json validation = json::array({{{"DomainName", b.text(c.domain)}, {"HostedZoneId", zone_value(b, c.zone)}}});
+    for (const infra::Text& name : c.alternative_names)
+      validation.push_back({{"DomainName", b.text(name)}, {"HostedZoneId", zone_value(b, c.zone)}});
+    json& cert =
+        b.resource(Builder::logical(Kind::Certificate, c.id), "AWS::CertificateManager::Certificate")["Properties"];
+    cert = {{"DomainName", b.text(c.domain)},
+            {"ValidationMethod", "DNS"},
+            {"DomainValidationOptions", validation},
+            {"Tags", b.name_tags(c.domain)}};
+    if (!c.alternative_names.empty()) cert["SubjectAlternativeNames"] = b.texts(c.alternative_names);
   }
   for (const infra::HttpApi& a : m.http_apis) emit_api(b, a);
   for (const infra::ApiDomain& d : m.api_domains) {
@@ -139,6 +140,18 @@ void emit_front_door(Builder& b) {
     if (stage.contains("Ref")) stage["Ref"] = stage["Ref"].get<std::string>() + "Stage";
     b.resource(domain + "Mapping", "AWS::ApiGatewayV2::ApiMapping")["Properties"] = {
         {"ApiId", b.ref(Kind::HttpApi, d.api)}, {"DomainName", b.ref(Kind::ApiDomain, d.id)}, {"Stage", stage}};
+  }
+  emit_rest_front_door(b);
+  for (const infra::ApiRecord& r : m.api_records) {
+    b.begin(Kind::ApiRecord, r.id);
+    b.resource(Builder::logical(Kind::ApiRecord, r.id), "AWS::Route53::RecordSet")["Properties"] = {
+        {"HostedZoneId", zone_value(b, r.zone)},
+        {"Name", b.text(r.fqdn)},
+        {"Type", "A"},
+        {"AliasTarget",
+         {{"DNSName", b.ref(Kind::RestApiDomain, r.domain, Attr::TargetDomain)},
+          {"HostedZoneId", b.ref(Kind::RestApiDomain, r.domain, Attr::TargetZoneId)},
+          {"EvaluateTargetHealth", false}}}};
   }
   for (const infra::HealthCheck& h : m.health_checks) {
     b.begin(Kind::HealthCheck, h.id);
@@ -164,8 +177,8 @@ void emit_front_door(Builder& b) {
         {"Failover", r.primary ? "PRIMARY" : "SECONDARY"},
         {"HealthCheckId", b.ref(Kind::HealthCheck, r.health_check)},
         {"AliasTarget",
-         {{"DNSName", b.ref(Kind::ApiDomain, r.api_domain, Attr::TargetDomain)},
-          {"HostedZoneId", b.ref(Kind::ApiDomain, r.api_domain, Attr::TargetZoneId)},
+         {{"DNSName", b.ref(r.rest ? Kind::RestApiDomain : Kind::ApiDomain, r.api_domain, Attr::TargetDomain)},
+          {"HostedZoneId", b.ref(r.rest ? Kind::RestApiDomain : Kind::ApiDomain, r.api_domain, Attr::TargetZoneId)},
           {"EvaluateTargetHealth", true}}}};
   }
 }

@@ -21,7 +21,9 @@ std::optional<Placement> place(const infra::Model& model, const Builder& discove
     graph[i].region = discovered.regions().at(u);
     // Route 53 health checks and failover records deploy together and last: the
     // failover name answers once every region's front door does.
-    graph[i].cut_over = u.kind == infra::Kind::HealthCheck || u.kind == infra::Kind::FailoverRecord;
+    // A REST front door's regional health name goes with the check that probes it.
+    graph[i].cut_over = u.kind == infra::Kind::HealthCheck || u.kind == infra::Kind::FailoverRecord ||
+                        u.kind == infra::Kind::ApiRecord;
   }
   for (const auto& [u, deps] : discovered.edges()) {
     for (const Unit& d : deps) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,34 @@ nlohmann::json json_number(double value);
 
 // An API Gateway route's authorization type: "JWT", "AWS_IAM" or "NONE".
 const char* route_authorization_type(infra::RouteAuth auth);
+
+// A REST API method's authorization type: "CUSTOM" (the JWT authorizer function),
+// "AWS_IAM" or "NONE".
+const char* rest_authorization_type(infra::RouteAuth auth);
+
+// The access log formats (PCI DSS 10.2: who, what, when, outcome): the caller's
+// address and, behind an authorizer, the token's subject; the request, status and
+// latency. HTTP APIs and REST APIs name their variables differently.
+extern const char* const kHttpApiAccessLogFormat;
+extern const char* const kRestApiAccessLogFormat;
+// A TOKEN authorizer's identity validation expression: an optional `Bearer `
+// then three base64url parts. API Gateway answers 401 to anything else without
+// invoking the authorizer function.
+extern const char* const kBearerTokenPattern;
+
+// A REST API's resource tree for its routes: one entry per path prefix, parents
+// first. `name` is a resource-name part ("health", "proxy", "status_health"),
+// `parent` the parent's name or empty for the root resource.
+struct RestResource {
+  std::string name;
+  std::string path_part;
+  std::string parent;
+};
+std::vector<RestResource> rest_resources(const infra::RestApi& api);
+// The method of route `key` ("GET /health" -> "GET") and its resource's name
+// ("health"; empty for `/`).
+std::string rest_method(const std::string& key);
+std::string rest_resource_name(const std::string& key);
 
 // "S", "N" or "B".
 const char* dynamodb_attribute_type(infra::KeyKind kind);

@@ -28,7 +28,9 @@ void emit_compute(Document& doc) {
     // The base64 SHA-256 of the zip: what Lambda reports as CodeSha256, so a plan
     // shows a change exactly when the code changed.
     if (!f.archive_sha256.empty()) body["source_code_hash"] = f.archive_sha256;
-    body["vpc_config"] = json::array({{{"subnet_ids", subnets}, {"security_group_ids", groups}}});
+    if (!f.subnets.empty()) {
+      body["vpc_config"] = json::array({{{"subnet_ids", subnets}, {"security_group_ids", groups}}});
+    }
     if (f.tracing) body["tracing_config"] = json::array({{{"mode", "Active"}}});
     body["reserved_concurrent_executions"] = f.reserved_concurrency;
     if (!f.dead_letter_queue.empty()) {

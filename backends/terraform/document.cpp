@@ -61,6 +61,14 @@ std::string_view type_name(Kind kind) {
       return "aws_apigatewayv2_api";
     case Kind::ApiDomain:
       return "aws_apigatewayv2_domain_name";
+    case Kind::RestApi:
+      return "aws_api_gateway_rest_api";
+    case Kind::RestApiDomain:
+      return "aws_api_gateway_domain_name";
+    case Kind::WebAcl:
+      return "aws_wafv2_web_acl";
+    case Kind::ApiRecord:
+      return "aws_route53_record";
     case Kind::HealthCheck:
       return "aws_route53_health_check";
     case Kind::FailoverRecord:
@@ -96,6 +104,7 @@ std::string_view attribute(Kind kind, Attr attr) {
     case Attr::Arn:
       return "arn";
     case Attr::Name:
+      if (kind == Kind::RestApiDomain) return "domain_name";
       return kind == Kind::Function ? "function_name" : "name";
     case Attr::Endpoint:
       return "endpoint";
@@ -108,9 +117,9 @@ std::string_view attribute(Kind kind, Attr attr) {
     case Attr::ApiEndpoint:
       return "api_endpoint";
     case Attr::TargetDomain:
-      return "domain_name_configuration[0].target_domain_name";
+      return kind == Kind::RestApiDomain ? "regional_domain_name" : "domain_name_configuration[0].target_domain_name";
     case Attr::TargetZoneId:
-      return "domain_name_configuration[0].hosted_zone_id";
+      return kind == Kind::RestApiDomain ? "regional_zone_id" : "domain_name_configuration[0].hosted_zone_id";
     case Attr::NameServers:
       return "name_servers";
     case Attr::StreamArn:

@@ -68,6 +68,7 @@ void emit_identity(Document& doc);    // keys, roles, log groups, topics, queues
 void emit_data(Document& doc);        // secrets, Aurora, DynamoDB
 void emit_compute(Document& doc);     // functions and their permissions
 void emit_front_door(Document& doc);  // certificates, HTTP APIs, Route 53
+void emit_rest_front_door(Document& doc);  // REST APIs, WAF web ACLs, their domains (rest_api.cpp)
 void emit_events(Document& doc);
 void emit_backups(Document& doc);
 void emit_monitoring(Document& doc);  // alarms, dashboards, SSM parameters

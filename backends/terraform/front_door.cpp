@@ -63,9 +63,6 @@ void emit_zone(Document& doc, const infra::HostedZone& z) {
                                                                          ": fix `zone_id` in the spec"}}})}}});
 }
 
-const char* kAccessLogFormat =
-    R"({"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",)"
-    R"("routeKey":"$context.routeKey","status":"$context.status","integrationError":"$context.integrationErrorMessage"})";
 
 }  // namespace
 
@@ -83,6 +80,10 @@ void emit_front_door(Document& doc) {
         {"validation_method", "DNS"},
         {"lifecycle", json::array({{{"create_before_destroy", true}}})},
         {"tags", Document::name_tag(c.domain)}};
+    if (!c.alternative_names.empty()) {
+      doc.root()["resource"]["aws_acm_certificate"][c.id]["subject_alternative_names"] =
+          Document::texts(c.alternative_names);
+    }
     // Both regions' certificates for one name ask for the same validation record.
     json& record = doc.resource("aws_route53_record", c.id + "_validation", dns_region);
     record["for_each"] = Document::expr("{for option in aws_acm_certificate." + c.id +
@@ -136,7 +137,7 @@ void emit_front_door(Document& doc) {
         {"auto_deploy", true},
         {"access_log_settings",
          json::array({{{"destination_arn", Document::ref(Kind::LogGroup, a.access_log_group, Attr::Arn)},
-                       {"format", kAccessLogFormat}}})},
+                       {"format", kHttpApiAccessLogFormat}}})},
         {"default_route_settings", json::array({{{"detailed_metrics_enabled", true},
                                                  {"throttling_burst_limit", a.throttle_burst},
                                                  {"throttling_rate_limit", a.throttle_rate}}})},
@@ -156,6 +157,16 @@ void emit_front_door(Document& doc) {
         {"api_id", Document::ref(Kind::HttpApi, d.api)},
         {"domain_name", Document::ref(Kind::ApiDomain, d.id)},
         {"stage", "${aws_apigatewayv2_stage." + d.api + ".id}"}};
+  }
+  emit_rest_front_door(doc);
+  for (const infra::ApiRecord& r : m.api_records) {
+    json& body = doc.resource("aws_route53_record", r.id, r.region);
+    body["zone_id"] = zone_ref(m, r.zone);
+    body["name"] = Document::text(r.fqdn);
+    body["type"] = "A";
+    body["alias"] = json::array({{{"name", Document::ref(Kind::RestApiDomain, r.domain, Attr::TargetDomain)},
+                                  {"zone_id", Document::ref(Kind::RestApiDomain, r.domain, Attr::TargetZoneId)},
+                                  {"evaluate_target_health", false}}});
   }
   for (const infra::HealthCheck& h : m.health_checks) {
     json& body = doc.resource("aws_route53_health_check", h.id, h.region);
@@ -178,8 +189,9 @@ void emit_front_door(Document& doc) {
     body["set_identifier"] = r.set_identifier;
     body["health_check_id"] = Document::ref(Kind::HealthCheck, r.health_check);
     body["failover_routing_policy"] = json::array({{{"type", r.primary ? "PRIMARY" : "SECONDARY"}}});
-    body["alias"] = json::array({{{"name", Document::ref(Kind::ApiDomain, r.api_domain, Attr::TargetDomain)},
-                                  {"zone_id", Document::ref(Kind::ApiDomain, r.api_domain, Attr::TargetZoneId)},
+    const Kind domain = r.rest ? Kind::RestApiDomain : Kind::ApiDomain;
+    body["alias"] = json::array({{{"name", Document::ref(domain, r.api_domain, Attr::TargetDomain)},
+                                  {"zone_id", Document::ref(domain, r.api_domain, Attr::TargetZoneId)},
                                   {"evaluate_target_health", true}}});
   }
 }

@@ -266,8 +266,11 @@ std::optional<std::vector<Root>> split(const json& whole, const infra::Model& mo
     StageUnit u;
     u.name = b->address;
     u.region = b->region;
+    // A REST front door's regional health name (a plain alias record) goes with the
+    // health check that probes it.
     u.cut_over = b->type == "aws_route53_health_check" ||
-                 (b->type == "aws_route53_record" && b->body->contains("failover_routing_policy"));
+                 (b->type == "aws_route53_record" &&
+                  (b->body->contains("failover_routing_policy") || b->body->contains("alias")));
     for (const BlockRef& r : b->refs) {
       if (auto it = unit_of.find(r.address); it != unit_of.end()) u.deps.insert(it->second);
     }

@@ -522,7 +522,23 @@ class Builder {
     f.plain_name_environments = list(c, "plain_name_environments");
     check_names(c, f);
     f.target = str(c, "target");
-    f.front_door = str(c, "front_door") == "function_url" ? ir::FrontDoor::FunctionUrl : ir::FrontDoor::HttpApi;
+    const std::string door = str(c, "front_door");
+    f.front_door = door == "function_url" ? ir::FrontDoor::FunctionUrl
+                   : door == "rest_api"   ? ir::FrontDoor::RestApi
+                                          : ir::FrontDoor::HttpApi;
+    f.waf_rate_limit = static_cast<int>(num(c, "waf_rate_limit", 2000));
+    const TypedValue* rate = c.get("waf_rate_limit");
+    const bool rate_written = rate != nullptr && !rate->from_default;
+    if (rate_written && (f.waf_rate_limit < 10 || f.waf_rate_limit > 2000000000)) {
+      report(diag::Kind::InvalidValue, c.range_of("waf_rate_limit"),
+             fmt::format("an AWS WAF rate-based rule's limit is 10 to 2000000000 requests, not {}", f.waf_rate_limit),
+             "use 2000 (requests per client IP in 5 minutes)");
+    }
+    if (rate_written && f.front_door != ir::FrontDoor::RestApi) {
+      report(diag::Kind::InvalidValue, c.range_of("waf_rate_limit"),
+             "`waf_rate_limit` needs `front_door = rest_api`: AWS WAF cannot attach to an HTTP API",
+             "set `front_door = rest_api`, or remove `waf_rate_limit`");
+    }
     f.primary = str(c, "primary");
     f.secondary = str(c, "secondary");
     f.ttl = num(c, "ttl", 60);
@@ -564,8 +580,8 @@ class Builder {
     if (c.get("front_door") != nullptr && f.front_door == ir::FrontDoor::FunctionUrl) {
       report(diag::Kind::FunctionUrlFailover, c.range_of("front_door"),
              "Lambda function URLs cannot serve a custom domain: DNS failover to them answers HTTP 403",
-             "use `front_door = http_api`: an API Gateway regional custom domain with a certificate in each "
-             "region, behind Route 53 failover alias records");
+             "use `front_door = rest_api` (AWS WAF in front) or `http_api`: an API Gateway regional custom "
+             "domain with a certificate in each region, behind Route 53 failover alias records");
     }
     if (c.get("ttl") != nullptr && (f.ttl < 0 || f.ttl > 172800)) {
       report(diag::Kind::InvalidValue, c.range_of("ttl"), "a DNS TTL is 0s to 48h", "use `60s`");

@@ -227,7 +227,9 @@ std::string ir_text(const ir::System& s) {
                          {"zone_id", f.zone_id},
                          {"plain_name_environments", f.plain_name_environments},
                          {"target", f.target},
-                         {"front_door", f.front_door == ir::FrontDoor::HttpApi ? "http_api" : "function_url"},
+                         {"front_door", f.front_door == ir::FrontDoor::HttpApi   ? "http_api"
+                                       : f.front_door == ir::FrontDoor::RestApi ? "rest_api"
+                                                                                : "function_url"},
                          {"primary", f.primary},
                          {"secondary", f.secondary},
                          {"ttl", dur(f.ttl)},

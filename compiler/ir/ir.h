@@ -144,7 +144,10 @@ struct Function {
   Origin origin;
 };
 
-enum class FrontDoor { HttpApi, FunctionUrl };
+// `HttpApi`: an API Gateway HTTP API (JWT authorizer built in; AWS WAF cannot
+// attach to it). `RestApi`: a regional REST API with an AWS WAF web ACL, its
+// execute-api endpoint disabled, and paydrc's JWT authorizer function.
+enum class FrontDoor { HttpApi, RestApi, FunctionUrl };
 // Whose hosted zone the failover name lives in: an existing, delegated one (looked
 // up, or named by `zone_id`), or one this deployment creates.
 enum class ZoneMode { Existing, Create };
@@ -176,6 +179,7 @@ struct Failover {
   std::string primary;    // region role answering while healthy
   std::string secondary;  // region role taking over
   HealthCheck health_check;
+  int waf_rate_limit = 2000;  // rest_api: requests per client IP in 5 minutes
   Seconds ttl = 60;
   ApiAuthorization authorization = ApiAuthorization::Jwt;
   std::string jwt_issuer;                 // https://auth.example.com/

@@ -60,8 +60,12 @@ infra::Text parameter_path(std::string_view path);
 // Whether the function is deployed in region `role`.
 bool runs_in(const ir::Function& fn, std::string_view role);
 // What every function's role holds: writing its own log group's streams, the VPC
-// network interfaces Lambda attaches, and (with tracing) X-Ray.
-std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing);
+// network interfaces Lambda attaches (`in_vpc`), and (with tracing) X-Ray.
+std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing,
+                                                          bool in_vpc = true);
+// The file name and hash of a built-in function's zip (LowerOptions::archives key
+// `key`), or `fallback` with no hash when the caller registered none.
+void set_builtin_archive(const Context& cx, std::string_view key, std::string fallback, infra::Function& f);
 // A function's security-group rule: HTTPS to AWS APIs, anywhere.
 infra::SecurityRule https_egress(std::string description);
 

@@ -243,7 +243,17 @@ void lower_function(Context& cx, const ir::Function& fn, const ir::Region& regio
 
 }  // namespace
 
-std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing) {
+void set_builtin_archive(const Context& cx, std::string_view key, std::string fallback, infra::Function& f) {
+  if (auto it = cx.options.archives.find(std::string(key)); it != cx.options.archives.end()) {
+    f.archive = it->second.file_name;
+    f.archive_sha256 = it->second.sha256_base64;
+  } else {
+    f.archive = std::move(fallback);
+  }
+}
+
+std::vector<infra::Statement> function_runtime_statements(const std::string& log_group, bool tracing,
+                                                          bool in_vpc) {
   std::vector<infra::Statement> out;
   {
     infra::Statement s;
@@ -252,7 +262,7 @@ std::vector<infra::Statement> function_runtime_statements(const std::string& log
     s.resources = {Text(Ref{Kind::LogGroup, log_group, infra::Attr::Arn}) + Text(":*")};
     out.push_back(s);
   }
-  {
+  if (in_vpc) {
     infra::Statement s;
     s.sid = "AttachToPrivateSubnets";
     s.actions = {"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",

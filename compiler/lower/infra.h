@@ -47,6 +47,10 @@ enum class Kind {
   Certificate,
   HttpApi,
   ApiDomain,
+  RestApi,
+  RestApiDomain,
+  WebAcl,
+  ApiRecord,
   HealthCheck,
   FailoverRecord,
   EventBus,
@@ -118,7 +122,7 @@ struct Text {
   Text(EnvSuffix e) { parts.push_back(e); }                        // NOLINT
   Text(AccountId a) { parts.push_back(a); }                        // NOLINT
   Text(Ref r) { parts.push_back(std::move(r)); }                   // NOLINT
-  Text(EnvLabel l) { parts.push_back(std::move(l)); }              // NOLINT
+  Text(EnvLabel l) { parts.emplace_back(std::in_place_type<EnvLabel>, std::move(l)); }              // NOLINT
 
   Text& append(const Part& part);
   Text& operator+=(const Text& other);
@@ -457,6 +461,10 @@ struct Function : Base {
   // paydrc's own function (builtin/), such as a secret's rotation: off the request
   // path, so recovery never waits for it and runbooks do not check it.
   bool builtin = false;
+  // Why a function without `subnets` runs outside the VPC (SEC-FN-VPC accepts it
+  // only with a reason): paydrc's JWT authorizer fetches the issuer's public keys
+  // from the internet and touches nothing private.
+  std::string outside_vpc_reason;
 };
 
 struct FunctionPermission : Base {
@@ -486,7 +494,8 @@ struct HostedZone : Base {
 
 struct Certificate : Base {
   Text domain;
-  std::string zone;  // HostedZone id, for DNS validation
+  std::vector<Text> alternative_names;  // a REST front door's regional health name
+  std::string zone;                     // HostedZone id, for DNS validation
 };
 
 // How a route authorizes: `Jwt` through the API's JWT authorizer; `Iam` (SigV4)
@@ -521,6 +530,53 @@ struct ApiDomain : Base {
   std::string api;
 };
 
+// A regional REST API (API Gateway v1): AWS WAF can attach to its stage, which an
+// HTTP API's cannot. Its default execute-api endpoint is disabled, so the custom
+// domains are the only way in. Routes with RouteAuth::Jwt go through
+// `authorizer`, paydrc's built-in JWT authorizer function (a TOKEN authorizer:
+// REST APIs have no JWT authorizer of their own).
+struct RestApi : Base {
+  Text name;
+  std::string function;
+  std::vector<ApiRoute> routes;  // "ANY /{proxy+}", "GET /health"
+  std::string authorizer;        // Function id; set when a route uses RouteAuth::Jwt
+  int authorizer_cache_seconds = 300;
+  std::string stage = "live";
+  std::string access_log_group;
+  std::string web_acl;  // WebAcl id, associated with the stage
+  bool tracing = true;
+  int throttle_burst = 500;
+  int throttle_rate = 1000;
+};
+
+struct RestApiDomain : Base {
+  Text domain;
+  std::string certificate;
+  std::string api;  // RestApi id; its stage answers at the domain's root
+};
+
+// An AWS WAF web ACL (regional): AWS managed rule groups, then a rate limit per
+// client IP; what none blocks is allowed. Its logs go to `log_group`, whose name
+// must start with `aws-waf-logs-`.
+struct WebAcl : Base {
+  Text name;
+  std::vector<std::string> managed_rule_groups;  // vendor AWS, in priority order
+  int rate_limit = 2000;                         // per client IP, 5 minutes
+  std::string log_group;
+};
+
+// A plain alias record for a REST front door's regional name
+// (`api-us-east-1.payments.example.com`): only that region answers it, so the
+// region's health check can reach its API with the execute-api endpoint disabled.
+struct ApiRecord : Base {
+  std::string zone;  // HostedZone id
+  Text fqdn;
+  std::string domain;  // RestApiDomain id
+};
+
+// LowerOptions::archives key of paydrc's built-in JWT authorizer (builtin/).
+inline constexpr std::string_view kJwtAuthorizerArchive = "builtin/jwt_authorizer";
+
 struct HealthCheck : Base {
   Text name;
   Text fqdn;
@@ -537,7 +593,8 @@ struct FailoverRecord : Base {
   bool primary = true;
   std::string set_identifier;
   std::string health_check;
-  std::string api_domain;
+  std::string api_domain;  // ApiDomain id, or RestApiDomain id when `rest`
+  bool rest = false;
   int intended_ttl_seconds = 60;  // an alias record takes its target's TTL
 };
 
@@ -705,6 +762,10 @@ struct Model {
   std::vector<Certificate> certificates;
   std::vector<HttpApi> http_apis;
   std::vector<ApiDomain> api_domains;
+  std::vector<RestApi> rest_apis;
+  std::vector<RestApiDomain> rest_api_domains;
+  std::vector<WebAcl> web_acls;
+  std::vector<ApiRecord> api_records;
   std::vector<HealthCheck> health_checks;
   std::vector<FailoverRecord> failover_records;
 

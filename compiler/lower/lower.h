@@ -39,6 +39,8 @@ std::vector<CarvedSubnet> carve_subnets(const ir::Cidr& vpc, int zones);
 // The failover API's DNS name, which depends on the environment suffix
 // (`api-<env>.payments.example.com`, or the plain name where the spec says so).
 infra::Text failover_name(const ir::Failover& f);
+// A REST front door's regional name in `aws_region`, which its health check probes.
+infra::Text regional_name(const ir::Failover& f, const std::string& aws_region);
 
 // The AWS APIs other than DynamoDB that function `fn` may call in region `role`, by
 // the last part of their PrivateLink service name (`rds-data`, `events`, `ssm`,

@@ -83,6 +83,12 @@ void lower_outputs(Context& cx) {
                          fmt::format("regional domain name the failover record of {} points at", d.id),
                          Text(Ref{Kind::ApiDomain, d.id, Attr::TargetDomain})});
   }
+  for (const infra::RestApiDomain& d : m.rest_api_domains) {
+    if (d.id.ends_with("_health")) continue;  // the failover records point at the others
+    m.outputs.push_back({d.id + "_target_domain",
+                         fmt::format("regional domain name the failover record of {} points at", d.id),
+                         Text(Ref{Kind::RestApiDomain, d.id, Attr::TargetDomain})});
+  }
   for (const ir::Failover& f : cx.system.failovers) {
     for (const infra::FailoverRecord& r : m.failover_records) {
       if (r.id != f.name + "_" + f.primary && r.id != f.name + "_" + f.secondary) continue;

@@ -94,12 +94,7 @@ void lower_rotation(Context& cx, const ir::Database& db, const ir::Region& regio
   f.handler = "index.handler";
   f.memory_mb = 256;
   f.timeout_seconds = 180;  // testSecret waits up to APPLY_TIMEOUT_SECONDS for the writer
-  if (auto it = cx.options.archives.find(infra::kSecretRotationArchive); it != cx.options.archives.end()) {
-    f.archive = it->second.file_name;
-    f.archive_sha256 = it->second.sha256_base64;
-  } else {
-    f.archive = "paydrc-secret-rotation.zip";
-  }
+  set_builtin_archive(cx, infra::kSecretRotationArchive, "paydrc-secret-rotation.zip", f);
   for (int z = 0; z < region.zones; ++z)
     f.subnets.push_back(fmt::format("{}_private_{}", role, static_cast<char>('a' + z)));
   f.security_groups = {sg.id};

@@ -23,6 +23,24 @@ std::vector<Evidence> front_door(const infra::Model& m, const ir::Failover& f, c
   const std::string id = f.name + "_" + role;
   std::vector<Evidence> out;
   const infra::FailoverRecord* record = find_id(m.failover_records, id);
+  if (record != nullptr && record->rest) {
+    // A REST front door: the failover name's domain, the API, and the region's own
+    // health name (its alias record and domain), which the health check probes
+    // since the execute-api endpoint is disabled; with a JWT, the authorizer.
+    const infra::RestApiDomain* rest_domain = find_id(m.rest_api_domains, id);
+    const infra::RestApi* rest = find_id(m.rest_apis, id);
+    const infra::ApiRecord* health_name = find_id(m.api_records, id + "_health");
+    const infra::RestApiDomain* health_domain = find_id(m.rest_api_domains, id + "_health");
+    if (rest_domain == nullptr || rest == nullptr || health_name == nullptr || health_domain == nullptr) return out;
+    const infra::Function* authorizer = rest->authorizer.empty() ? nullptr : find_id(m.functions, rest->authorizer);
+    if (!rest->authorizer.empty() && authorizer == nullptr) return out;
+    out.push_back(evidence(Kind::FailoverRecord, *record, what));
+    out.push_back(evidence(Kind::RestApiDomain, *rest_domain, "serves the custom domain in " + role));
+    out.push_back(evidence(Kind::RestApi, *rest, "front door in " + role));
+    if (authorizer != nullptr) out.push_back(evidence(Kind::Function, *authorizer, "checks tokens in " + role));
+    out.push_back(evidence(Kind::ApiRecord, *health_name, "the name the health check of " + role + " probes"));
+    return out;
+  }
   const infra::ApiDomain* domain = find_id(m.api_domains, id);
   const infra::HttpApi* api = find_id(m.http_apis, id);
   if (record == nullptr || domain == nullptr || api == nullptr) return out;

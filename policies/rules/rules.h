@@ -25,6 +25,7 @@ const Rule& cost_nat_single();
 const Rule& sec_encryption_cmk();
 const Rule& sec_kms_rotation();
 const Rule& sec_secret_rotation();
+const Rule& sec_api_waf();
 const Rule& sec_db_tls();
 const Rule& sec_db_private();
 const Rule& sec_db_deletion_protection();

@@ -21,10 +21,24 @@ std::set<std::string> health_paths(const infra::Model& m, const infra::HttpApi& 
   return out;
 }
 
-void check(const Context& ctx, Findings& out) {
-  for (const infra::HttpApi& api : ctx.model.http_apis) {
-    const std::set<std::string> open = health_paths(ctx.model, api);
-    for (const infra::ApiRoute& route : api.routes) {
+// The paths health checks probe on REST API `api`: through the names whose
+// alias records lead to one of its custom domains.
+std::set<std::string> health_paths(const infra::Model& m, const infra::RestApi& api) {
+  std::set<std::string> out;
+  for (const infra::ApiRecord& r : m.api_records) {
+    const infra::RestApiDomain* domain = sec::find(m.rest_api_domains, r.domain);
+    if (domain == nullptr || domain->api != api.id) continue;
+    for (const infra::HealthCheck& hc : m.health_checks) {
+      if (hc.fqdn == r.fqdn) out.insert(hc.path);
+    }
+  }
+  return out;
+}
+
+template <typename Api>
+void check_routes(const Context& ctx, Findings& out, const Api& api) {
+  const std::set<std::string> open = health_paths(ctx.model, api);
+  for (const infra::ApiRoute& route : api.routes) {
       if (route.auth != infra::RouteAuth::None) continue;
       const std::size_t space = route.key.find(' ');
       const std::string method = route.key.substr(0, space);
@@ -32,8 +46,12 @@ void check(const Context& ctx, Findings& out) {
       if ((method == "GET" || method == "HEAD") && open.contains(path)) continue;
       sec::report(ctx, out, api, fmt::format("API `{}`: route `{}` requires no authorization", api.id, route.key),
                   "set `authorization = jwt` with `jwt_issuer` and `jwt_audience`; only the health-check path stays open", "authorization");
-    }
   }
+}
+
+void check(const Context& ctx, Findings& out) {
+  for (const infra::HttpApi& api : ctx.model.http_apis) check_routes(ctx, out, api);
+  for (const infra::RestApi& api : ctx.model.rest_apis) check_routes(ctx, out, api);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ const std::vector<Rule>& all_rules() {
              rules::sec_encryption_cmk,
              rules::sec_kms_rotation,
              rules::sec_secret_rotation,
+             rules::sec_api_waf,
              rules::sec_db_tls,
              rules::sec_db_private,
              rules::sec_db_deletion_protection,

@@ -85,7 +85,7 @@ TEST_CASE("the reference spec passes every security rule under baseline") {
   }
 }
 
-TEST_CASE("under pci-dss the reference spec fails only where a log group keeps logs under 365 days") {
+TEST_CASE("under pci-dss the reference spec fails only for short log retention and its HTTP API front door") {
   diag::Sink sink("packs");
   Report report = run_engine(reference(), sink, {"pci-dss"});
   REQUIRE(report.packs_ok);
@@ -93,9 +93,90 @@ TEST_CASE("under pci-dss the reference spec fails only where a log group keeps l
   for (const infra::LogGroup& g : reference().model.log_groups)
     short_groups += g.retention_days != 0 && g.retention_days < 365;
   for (const Finding& f : report.findings) {
-    if (f.diagnostic.id.starts_with("SEC-") && f.diagnostic.id != "SEC-LOG-RETENTION") FAIL_CHECK(f.diagnostic.message);
+    if (f.diagnostic.id.starts_with("SEC-") && f.diagnostic.id != "SEC-LOG-RETENTION" &&
+        f.diagnostic.id != "SEC-API-WAF")
+      FAIL_CHECK(f.diagnostic.message);
   }
   CHECK(of(report.findings, "SEC-LOG-RETENTION").size() == static_cast<std::size_t>(short_groups));
+  // AWS WAF cannot attach to an HTTP API: one finding per region's API.
+  CHECK(of(report.findings, "SEC-API-WAF").size() == reference().model.http_apis.size());
+}
+
+// The reference system with `front_door = rest_api` (a golden case of both backends).
+const LoadedSpec& rest_front_door() {
+  static const LoadedSpec spec = load_spec("golden/terraform/rest_front_door.pdr");
+  return spec;
+}
+
+TEST_CASE("the REST front door passes every security rule under pci-dss") {
+  diag::Sink sink("packs");
+  Report report = run_engine(rest_front_door(), sink, {"pci-dss"});
+  REQUIRE(report.packs_ok);
+  REQUIRE(rest_front_door().model.rest_apis.size() == 2);
+  CHECK(rest_front_door().model.http_apis.empty());
+  for (const Finding& f : report.findings) {
+    if (f.diagnostic.id.starts_with("SEC-") && !f.waived) FAIL_CHECK(f.diagnostic.message);
+  }
+}
+
+TEST_CASE("SEC-API-WAF: each REST API's stage behind its region's web ACL with the common rules") {
+  const LoadedSpec& rest = rest_front_door();
+  auto judge = [&](const infra::Model& m) { return run_rule("SEC-API-WAF", rest.system(), m); };
+  CHECK(judge(rest.model).empty());
+
+  infra::Model none = rest.model;
+  none.rest_apis.front().web_acl.clear();
+  auto unprotected = judge(none);
+  REQUIRE(unprotected.size() == 1);
+  CHECK(mentions(unprotected, "has no AWS WAF web ACL"));
+
+  infra::Model elsewhere = rest.model;
+  elsewhere.rest_apis.front().web_acl = elsewhere.rest_apis.back().web_acl;
+  CHECK(mentions(judge(elsewhere), "of another region"));
+
+  infra::Model no_common = rest.model;
+  for (infra::WebAcl& acl : no_common.web_acls) acl.managed_rule_groups = {"AWSManagedRulesAmazonIpReputationList"};
+  auto weak = judge(no_common);
+  CHECK(weak.size() == 2);
+  CHECK(mentions(weak, "lacks AWS's common rule set"));
+
+  infra::Model missing = rest.model;
+  missing.web_acls.clear();
+  CHECK(mentions(judge(missing), "which the model does not define"));
+
+  // The reference's HTTP APIs cannot carry AWS WAF at all.
+  auto http = run("SEC-API-WAF", model());
+  CHECK(http.size() == 2);
+  CHECK(mentions(http, "is an HTTP API, which AWS WAF cannot protect"));
+}
+
+TEST_CASE("SEC-FN-VPC: only paydrc's own functions may run outside the VPC, and only with a reason") {
+  const LoadedSpec& rest = rest_front_door();
+  auto judge = [&](const infra::Model& m) { return run_rule("SEC-FN-VPC", rest.system(), m); };
+  CHECK(judge(rest.model).empty());
+  infra::Model no_reason = rest.model;
+  for (infra::Function& f : no_reason.functions) f.outside_vpc_reason.clear();
+  CHECK(judge(no_reason).size() == 2);  // the JWT authorizer in each region
+  infra::Model user = rest.model;
+  for (infra::Function& f : user.functions) {
+    if (!f.outside_vpc_reason.empty()) f.builtin = false;
+  }
+  CHECK(judge(user).size() == 2);
+}
+
+TEST_CASE("SEC-API-AUTHORIZATION: a REST API's health path stays open only where a health check probes it") {
+  const LoadedSpec& rest = rest_front_door();
+  auto judge = [&](const infra::Model& m) { return run_rule("SEC-API-AUTHORIZATION", rest.system(), m); };
+  CHECK(judge(rest.model).empty());
+  infra::Model open = rest.model;
+  for (auto& route : open.rest_apis.front().routes) route.auth = infra::RouteAuth::None;
+  auto findings = judge(open);
+  REQUIRE(findings.size() == 1);
+  CHECK(mentions(findings, "route `ANY /{proxy+}` requires no authorization"));
+  // Without the regional health name, nothing probes `/health`: it must authorize too.
+  infra::Model unprobed = rest.model;
+  unprobed.api_records.clear();
+  CHECK(judge(unprobed).size() == 2);
 }
 
 TEST_CASE("SEC-ENCRYPTION-CMK: AWS-owned keys, unknown keys and keys of another region") {
