@@ -115,6 +115,15 @@ void emit_rest_api(Builder& b, const infra::RestApi& a) {
                         {{"Fn", b.ref(Kind::Function, a.authorizer, Attr::Arn)}}})}}},
         {"AuthorizerResultTtlInSeconds", a.authorizer_cache_seconds}};
   }
+  const std::string validator = api + "RequestValidator";
+  if (!a.authorizer.empty()) {
+    // Requests without the token are refused with 400 before the authorizer runs.
+    b.resource(validator, "AWS::ApiGateway::RequestValidator")["Properties"] = {
+        {"RestApiId", json{{"Ref", api}}},
+        {"Name", "authorization-header"},
+        {"ValidateRequestParameters", true},
+        {"ValidateRequestBody", false}};
+  }
   const json integration_uri = {
       {"Fn::Sub",
        json::array({"arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn}/invocations",
@@ -135,9 +144,13 @@ void emit_rest_api(Builder& b, const infra::RestApi& a) {
              {"AuthorizationType", rest_authorization_type(r.auth)},
              {"Integration",
               {{"Type", "AWS_PROXY"}, {"IntegrationHttpMethod", "POST"}, {"Uri", integration_uri}}}};
-    if (r.auth == infra::RouteAuth::Jwt) props["AuthorizerId"] = {{"Ref", authorizer}};
+    if (r.auth == infra::RouteAuth::Jwt) {
+      props["AuthorizerId"] = {{"Ref", authorizer}};
+      props["RequestParameters"] = {{"method.request.header.Authorization", true}};
+      props["RequestValidatorId"] = {{"Ref", validator}};
+    }
     methods.push_back(logical);
-    shape += r.key + "|" + rest_authorization_type(r.auth) + "|" + a.function + ";";
+    shape += r.key + "|" + rest_authorization_type(r.auth) + "|" + a.function + "|validated;";
   }
   if (!a.authorizer.empty()) shape += "authorizer:" + a.authorizer + ":" + std::to_string(a.authorizer_cache_seconds);
   // A deployment is a snapshot CloudFormation never redeploys in place: its

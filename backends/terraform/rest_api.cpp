@@ -85,6 +85,15 @@ void emit_rest_api(Document& doc, const infra::RestApi& a) {
         {"authorizer_uri", "${aws_lambda_function." + a.authorizer + ".invoke_arn}"},
         {"authorizer_result_ttl_in_seconds", a.authorizer_cache_seconds}};
   }
+  if (!a.authorizer.empty()) {
+    // Requests without the token are refused with 400 before the authorizer runs.
+    doc.resource("aws_api_gateway_request_validator", a.id, a.region) = {
+        {"provider", "aws." + a.region},
+        {"rest_api_id", api},
+        {"name", "authorization-header"},
+        {"validate_request_parameters", true},
+        {"validate_request_body", false}};
+  }
   json redeploy = json::array();
   for (const infra::ApiRoute& r : a.routes) {
     const std::string resource = rest_resource_name(r.key);
@@ -102,7 +111,11 @@ void emit_rest_api(Document& doc, const infra::RestApi& a) {
               {"resource_id", resource_id},
               {"http_method", rest_method(r.key)},
               {"authorization", rest_authorization_type(r.auth)}};
-    if (r.auth == infra::RouteAuth::Jwt) method["authorizer_id"] = "${aws_api_gateway_authorizer." + a.id + ".id}";
+    if (r.auth == infra::RouteAuth::Jwt) {
+      method["authorizer_id"] = "${aws_api_gateway_authorizer." + a.id + ".id}";
+      method["request_parameters"] = {{"method.request.header.Authorization", true}};
+      method["request_validator_id"] = "${aws_api_gateway_request_validator." + a.id + ".id}";
+    }
     doc.resource("aws_api_gateway_integration", name, a.region) = {
         {"provider", "aws." + a.region},
         {"rest_api_id", api},

@@ -122,8 +122,13 @@ Estimate estimate_cost(const ir::System& s, const infra::Model& model, const Pri
         f.origin.range);
   }
   for (const ir::Failover& f : s.failovers) {
-    add(fmt::format("`{}` HTTP API requests", f.name), requests_m, "million requests", t.at("http_api_request_million"),
-        f.origin.range);
+    if (f.front_door == ir::FrontDoor::RestApi) {
+      add(fmt::format("`{}` REST API requests", f.name), requests_m, "million requests",
+          t.at("rest_api_request_million"), f.origin.at("front_door"));
+    } else {
+      add(fmt::format("`{}` HTTP API requests", f.name), requests_m, "million requests",
+          t.at("http_api_request_million"), f.origin.range);
+    }
     // An existing zone is paid for already, by whoever delegated it.
     if (f.zone_mode == ir::ZoneMode::Create) {
       add(fmt::format("`{}` hosted zone", f.name), 1, "zones", t.at("route53_hosted_zone_month"),
@@ -131,6 +136,34 @@ Estimate estimate_cost(const ir::System& s, const infra::Model& model, const Pri
     }
     add(fmt::format("`{}` health checks (one per region)", f.name), 2, "health checks",
         t.at("route53_health_check_month"), f.health_check.origin.range);
+  }
+  // AWS WAF, from the web ACLs the model deploys: each ACL and each of its rules
+  // (an AWS managed rule group counts as one) by the month, and every request the
+  // serving region's ACL inspects.
+  if (!model.web_acls.empty()) {
+    double rules = 0;
+    for (const infra::WebAcl& w : model.web_acls) rules += static_cast<double>(w.managed_rule_groups.size()) + 1;
+    add("AWS WAF web ACLs", static_cast<double>(model.web_acls.size()), "web ACLs", t.at("waf_web_acl_month"),
+        model.web_acls.front().origin);
+    add("AWS WAF rules (managed rule groups and rate limits)", rules, "rules", t.at("waf_rule_month"),
+        model.web_acls.front().origin);
+    add("AWS WAF requests inspected", requests_m, "million requests", t.at("waf_request_million"),
+        model.web_acls.front().origin);
+  }
+  // paydrc's JWT authorizer in the serving region: at most one invocation per
+  // request (API Gateway caches its answer per token for a few minutes), 100 ms.
+  for (const infra::RestApi& api : model.rest_apis) {
+    const bool serving = std::any_of(s.failovers.begin(), s.failovers.end(),
+                                     [&](const ir::Failover& f) { return api.id == f.name + "_" + f.primary; });
+    const infra::Function* fn = nullptr;
+    for (const infra::Function& candidate : model.functions) {
+      if (candidate.id == api.authorizer) fn = &candidate;
+    }
+    if (fn == nullptr || !serving) continue;
+    add(fmt::format("`{}` invocations (at most one per request)", fn->id), requests_m, "million requests",
+        t.at("lambda_request_million"), fn->origin);
+    add(fmt::format("`{}` compute (100 ms x {} MB per request)", fn->id, fn->memory_mb),
+        requests_m * 1e6 * 0.1 * (fn->memory_mb / 1024.0), "GB-seconds", t.at("lambda_gb_second"), fn->origin);
   }
   for (const ir::EventReplication& ev : s.events) {
     add(fmt::format("`{}` events (one per request, forwarded to {} region(s))", ev.name, ev.to.size()),

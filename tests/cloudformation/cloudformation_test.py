@@ -521,7 +521,8 @@ class Posture(unittest.TestCase):
         # In an Allow only: a Deny of `sqs:*` (the TLS-only statement) takes away, never grants.
         for templates in self.each():
             for path, node in walk(templates):
-                if isinstance(node, dict) and "Action" in node and node.get("Effect") != "Deny":
+                # IAM statements only (a WAF rule's `Action` is Block/Allow/Count).
+                if isinstance(node, dict) and "Action" in node and "Effect" in node and node["Effect"] != "Deny":
                     actions = node["Action"] if isinstance(node["Action"], list) else [node["Action"]]
                     for a in actions:
                         self.assertFalse(a == "*" or a.endswith(":*"), f"{path}: wildcard action {a}")
@@ -551,6 +552,11 @@ class Posture(unittest.TestCase):
             private = {k[1] for k, s in all_resources(templates, "AWS::EC2::Subnet").items()
                        if {"Key": "Tier", "Value": "private"} in s["Properties"]["Tags"]}
             for key, fn in all_resources(templates, "AWS::Lambda::Function").items():
+                if "VpcConfig" not in fn["Properties"]:
+                    # paydrc's JWT authorizer alone runs outside: it fetches the
+                    # issuer's public keys and its role grants no data access.
+                    self.assertTrue(key[1].endswith("AuthorizerFunction"), f"{key}: outside the VPC")
+                    continue
                 subnets = {s["Ref"] for s in fn["Properties"]["VpcConfig"]["SubnetIds"]}
                 self.assertTrue(subnets <= private, f"{key}: not in private subnets")
 
