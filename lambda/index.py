@@ -484,16 +484,29 @@ def _health(ctx):
 
 # ---------------------------------------------------------------- entry point
 
+def _method_and_path(event):
+    """The request's method and path from either proxy payload: an HTTP API's
+    version 2.0 (`requestContext.http.method`, `rawPath`) or a REST API's version
+    1.0 (`httpMethod`, `path`; API Gateway Developer Guide, "Input format of a
+    Lambda function for proxy integration"). paydrc deploys either front door."""
+    if event.get("version") == "2.0":
+        try:
+            method = event["requestContext"]["http"]["method"]
+        except (KeyError, TypeError):
+            method = None
+        path = event.get("rawPath")
+    else:
+        method = event.get("httpMethod")
+        path = event.get("path")
+    return (method if isinstance(method, str) else None, path if isinstance(path, str) else None)
+
+
 def handler(event, context=None):
     ctx = {"region": os.environ.get("AWS_REGION", "")}
     if getattr(context, "aws_request_id", None):
         ctx["request_id"] = context.aws_request_id
     event = event if isinstance(event, dict) else {}
-    try:
-        method = event["requestContext"]["http"]["method"]
-    except (KeyError, TypeError):
-        method = None
-    path = event.get("rawPath") if isinstance(event.get("rawPath"), str) else None
+    method, path = _method_and_path(event)
 
     allowed = ROUTES.get(path)
     if allowed is None:

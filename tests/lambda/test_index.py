@@ -123,6 +123,19 @@ def make_event(method="POST", path="/payments", body=None, headers=None, b64=Fal
     }
 
 
+def make_rest_event(method="POST", path="/payments", body=None, headers=None, b64=False):
+    """A REST API's Lambda proxy event (payload format 1.0): header names as the
+    client sent them, the method and path at the top level."""
+    return {
+        "resource": "/{proxy+}", "path": path, "httpMethod": method,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "multiValueHeaders": {},
+        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": path, "stage": "live",
+                           "identity": {"sourceIp": "192.0.2.1"}, "authorizer": {"principalId": "user-1"}},
+        "body": body, "isBase64Encoded": b64,
+    }
+
+
 def payment(amount="12.50", currency="USD", session_id="sess-1"):
     return {"amount": amount, "currency": currency, "session_id": session_id}
 
@@ -445,6 +458,29 @@ class RoutingTest(PaymentTestCase):
         event["requestContext"] = "garbage"
         self.assertEqual(index.handler(event, None)["statusCode"], 405)
         self.assert_nothing_stored()
+
+
+class RestApiPayloadTest(PaymentTestCase):
+    """The REST front door (`front_door = rest_api`) sends payload format 1.0."""
+
+    def test_payment_through_a_rest_api(self):
+        status, body, _ = self.call(make_rest_event(body=json.dumps(payment()),
+                                                    headers={"Idempotency-Key": "rest-key-1"}))
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["transaction_id"], str(uuid.uuid5(index.TRANSACTION_NAMESPACE, "rest-key-1")))
+        self.assertEqual(len(self.items(TRANSACTIONS)), 1)
+
+    def test_health_routing_and_methods(self):
+        status, body, _ = self.call(make_rest_event("GET", "/health"))
+        self.assertEqual((status, body), (200, {"status": "ok", "region": REGION}))
+        status, _, headers = self.call(make_rest_event("GET", "/payments"))
+        self.assertEqual((status, headers["allow"]), (405, "POST"))
+        status, _, _ = self.call(make_rest_event("POST", "/nope", json.dumps(payment())))
+        self.assertEqual(status, 404)
+        # A 1.0 event's method is never read from a 2.0 field, nor the reverse.
+        mixed = make_rest_event("POST", "/payments", json.dumps(payment()))
+        mixed["version"] = "2.0"
+        self.assertEqual(self.call(mixed)[0], 404)
 
 
 class HealthTest(PaymentTestCase):
