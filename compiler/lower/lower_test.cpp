@@ -272,6 +272,77 @@ TEST_CASE("the failover API authorizes with JWT in every region; the health path
   }
 }
 
+TEST_CASE("the REST front door: WAF per region, execute-api bypass closed, JWT authorizer, regional health names") {
+  ir::System sys = testing::payment_system();
+  sys.failovers.at(0).front_door = ir::FrontDoor::RestApi;
+  sys.failovers.at(0).waf_rate_limit = 1500;
+  const infra::Model m = lower(sys, {});
+  CHECK(m.http_apis.empty());
+  CHECK(m.api_domains.empty());
+  REQUIRE(m.rest_apis.size() == 2);
+  REQUIRE(m.web_acls.size() == 2);
+  for (const infra::RestApi& api : m.rest_apis) {
+    const std::string& role = api.region;
+    // Its region's web ACL, with AWS's common rules and the spec's rate limit.
+    const auto acl = std::find_if(m.web_acls.begin(), m.web_acls.end(),
+                                  [&](const infra::WebAcl& w) { return w.id == api.web_acl; });
+    REQUIRE(acl != m.web_acls.end());
+    CHECK(acl->region == role);
+    CHECK(acl->rate_limit == 1500);
+    CHECK(std::count(acl->managed_rule_groups.begin(), acl->managed_rule_groups.end(),
+                     "AWSManagedRulesCommonRuleSet") == 1);
+    // The JWT authorizer: paydrc's function in the same region, outside the VPC
+    // with its reason, invoked by API Gateway for this API's authorizers only.
+    const auto fn = std::find_if(m.functions.begin(), m.functions.end(),
+                                 [&](const infra::Function& f) { return f.id == api.authorizer; });
+    REQUIRE(fn != m.functions.end());
+    CHECK(fn->region == role);
+    CHECK(fn->builtin);
+    CHECK(fn->subnets.empty());
+    CHECK(!fn->outside_vpc_reason.empty());
+    CHECK(fn->archive == "paydrc-jwt-authorizer.zip");
+    const auto env = std::map<std::string, infra::Text>(fn->environment.begin(), fn->environment.end());
+    CHECK(show(env.at("ISSUER")) == "https://auth.example.com/");
+    CHECK(show(env.at("AUDIENCE")) == "payments");
+    const auto permission = std::find_if(m.function_permissions.begin(), m.function_permissions.end(),
+                                         [&](const infra::FunctionPermission& p) { return p.function == fn->id; });
+    REQUIRE(permission != m.function_permissions.end());
+    CHECK(permission->principal == "apigateway.amazonaws.com");
+    CHECK(show(permission->source_arn) == "{" + api.id + "}/authorizers/*");
+    // Its role: its own log streams, X-Ray and the environment's key; nothing else.
+    const auto role_it = std::find_if(m.roles.begin(), m.roles.end(),
+                                      [&](const infra::Role& r) { return r.id == fn->role; });
+    REQUIRE(role_it != m.roles.end());
+    std::set<std::string> actions;
+    for (const auto& policy : role_it->policies)
+      for (const auto& st : policy.document.statements) actions.insert(st.actions.begin(), st.actions.end());
+    CHECK(actions == std::set<std::string>{"kms:Decrypt", "logs:CreateLogStream", "logs:PutLogEvents",
+                                           "xray:PutTelemetryRecords", "xray:PutTraceSegments"});
+    REQUIRE(api.routes.size() == 2);
+    CHECK(api.routes[0].auth == infra::RouteAuth::Jwt);
+    CHECK(api.routes[1].auth == infra::RouteAuth::None);
+  }
+  // Each region's health check probes that region's own name, which an alias
+  // record leads to that region's domain; no execute-api host anywhere.
+  REQUIRE(m.health_checks.size() == 2);
+  for (const infra::HealthCheck& hc : m.health_checks) {
+    for (const auto& part : hc.fqdn.parts) {
+      if (const auto* text = std::get_if<std::string>(&part)) CHECK(text->find("execute-api") == std::string::npos);
+      CHECK(!std::holds_alternative<infra::Ref>(part));  // a name of the zone, not an API's endpoint
+    }
+    const auto record = std::find_if(m.api_records.begin(), m.api_records.end(),
+                                     [&](const infra::ApiRecord& r) { return r.fqdn == hc.fqdn; });
+    REQUIRE(record != m.api_records.end());
+    const auto domain = std::find_if(m.rest_api_domains.begin(), m.rest_api_domains.end(),
+                                     [&](const infra::RestApiDomain& d) { return d.id == record->domain; });
+    REQUIRE(domain != m.rest_api_domains.end());
+    CHECK(hc.id == domain->api);  // api_<role>: the check and the API of one region
+  }
+  // One certificate per region names both the failover name and the health name.
+  for (const infra::Certificate& c : m.certificates) CHECK(c.alternative_names.size() == 1);
+  for (const infra::FailoverRecord& r : m.failover_records) CHECK(r.rest);
+}
+
 TEST_CASE("backups: a plan and tag selection in every region that can hold a writer, copying across, locked") {
   const infra::Model& m = model();
   std::vector<std::string> plans, selections;

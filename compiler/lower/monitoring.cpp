@@ -195,6 +195,23 @@ void lower_api_alarms(Context& cx) {
     a.evaluation_periods = 1;
     a.watches = infra::Ref{infra::Kind::HttpApi, api.id};
     cx.model.alarms.push_back(std::move(a));
+  }  // REST APIs publish `5XXError` with dimensions ApiName and Stage (API Gateway
+  // Developer Guide, "Amazon API Gateway dimensions and metrics",
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html).
+  for (const infra::RestApi& api : cx.model.rest_apis) {
+    infra::Alarm a = regional_alarm(cx, api.region);
+    a.id = api.id + "_5xx";
+    a.origin = api.origin;
+    a.name = cx.name({api.id, "5xx"});
+    a.description = fmt::format("API {} answers server errors", api.id);
+    infra::MetricQuery q = metric("AWS/ApiGateway", "5XXError", "ApiName", api.name, "Sum", 60);
+    q.dimensions.emplace_back("Stage", Text(api.stage));
+    a.queries = {q};
+    a.threshold = 0;
+    a.period = 60;
+    a.evaluation_periods = 1;
+    a.watches = infra::Ref{infra::Kind::RestApi, api.id};
+    cx.model.alarms.push_back(std::move(a));
   }
 }
 

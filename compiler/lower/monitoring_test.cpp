@@ -182,4 +182,22 @@ TEST_CASE("each failover API has a 5xx alarm in its region, paging that region's
   }
 }
 
+TEST_CASE("each REST front door API has a 5XXError alarm by name and stage") {
+  ir::System sys = with_lag_alarms();
+  sys.failovers.at(0).front_door = ir::FrontDoor::RestApi;
+  const infra::Model m = lower(sys, {});
+  REQUIRE(m.rest_apis.size() == 2);
+  for (const infra::RestApi& api : m.rest_apis) {
+    const infra::Alarm* a = find(m, api.id + "_5xx");
+    REQUIRE(a != nullptr);
+    CHECK(a->region == api.region);
+    CHECK(a->topic == api.region + "_alarms");
+    CHECK(a->queries[0].metric_name == "5XXError");
+    CHECK(a->queries[0].dimensions[0].first == "ApiName");
+    CHECK(a->queries[0].dimensions[0].second == api.name);
+    CHECK(dimension(a->queries[0], "Stage") == "live");
+    CHECK(a->watches == infra::Ref{infra::Kind::RestApi, api.id});
+  }
+}
+
 }  // namespace paydrc::lower

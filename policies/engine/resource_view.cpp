@@ -329,6 +329,40 @@ Json attributes(const infra::HttpApi& r) {
           {"throttle_rate", r.throttle_rate}};
 }
 
+Json attributes(const infra::RestApi& r) {
+  Json routes = Json::array();
+  for (const infra::ApiRoute& route : r.routes)
+    routes.push_back({{"key", route.key},
+                      {"authorization", route.auth == infra::RouteAuth::Jwt   ? "jwt"
+                                        : route.auth == infra::RouteAuth::Iam ? "iam"
+                                                                              : "none"}});
+  return {{"name", text(r.name)},
+          {"function", r.function},
+          {"routes", routes},
+          {"authorizer", r.authorizer},
+          {"stage", r.stage},
+          {"access_log_group", r.access_log_group},
+          {"web_acl", r.web_acl},
+          {"tracing", r.tracing},
+          {"throttle_burst", r.throttle_burst},
+          {"throttle_rate", r.throttle_rate}};
+}
+
+Json attributes(const infra::RestApiDomain& r) {
+  return {{"domain", text(r.domain)}, {"certificate", r.certificate}, {"api", r.api}};
+}
+
+Json attributes(const infra::WebAcl& r) {
+  return {{"name", text(r.name)},
+          {"managed_rule_groups", r.managed_rule_groups},
+          {"rate_limit", r.rate_limit},
+          {"log_group", r.log_group}};
+}
+
+Json attributes(const infra::ApiRecord& r) {
+  return {{"zone", r.zone}, {"fqdn", text(r.fqdn)}, {"domain", r.domain}};
+}
+
 Json attributes(const infra::ApiDomain& r) {
   return {{"domain", text(r.domain)}, {"certificate", r.certificate}, {"api", r.api}};
 }
@@ -350,6 +384,7 @@ Json attributes(const infra::FailoverRecord& r) {
           {"set_identifier", r.set_identifier},
           {"health_check", r.health_check},
           {"api_domain", r.api_domain},
+          {"rest", r.rest},
           {"intended_ttl_seconds", r.intended_ttl_seconds}};
 }
 
@@ -489,6 +524,10 @@ const std::vector<TypeEntry>& type_table() {
       entry<&M::certificates>(Kind::Certificate, "certificate"),
       entry<&M::http_apis>(Kind::HttpApi, "http_api"),
       entry<&M::api_domains>(Kind::ApiDomain, "api_domain"),
+      entry<&M::rest_apis>(Kind::RestApi, "rest_api"),
+      entry<&M::rest_api_domains>(Kind::RestApiDomain, "rest_api_domain"),
+      entry<&M::web_acls>(Kind::WebAcl, "web_acl"),
+      entry<&M::api_records>(Kind::ApiRecord, "api_record"),
       entry<&M::health_checks>(Kind::HealthCheck, "health_check"),
       entry<&M::failover_records>(Kind::FailoverRecord, "failover_record"),
       entry<&M::event_buses>(Kind::EventBus, "event_bus"),

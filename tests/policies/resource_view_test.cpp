@@ -19,12 +19,13 @@ TEST_CASE("every resource of the model has a view with its type, region and orig
       m.log_groups.size() + m.topics.size() + m.topic_subscriptions.size() + m.queues.size() + m.secrets.size() + m.db_subnet_groups.size() +
       m.db_parameter_groups.size() + m.global_clusters.size() + m.db_clusters.size() + m.db_instances.size() +
       m.tables.size() + m.functions.size() + m.function_permissions.size() + m.hosted_zones.size() +
-      m.certificates.size() + m.http_apis.size() + m.api_domains.size() + m.health_checks.size() +
+      m.certificates.size() + m.http_apis.size() + m.api_domains.size() + m.rest_apis.size() +
+      m.rest_api_domains.size() + m.web_acls.size() + m.api_records.size() + m.health_checks.size() +
       m.failover_records.size() + m.event_buses.size() + m.event_rules.size() + m.backup_vaults.size() +
       m.backup_plans.size() + m.backup_selections.size() + m.alarms.size() + m.dashboards.size() + m.parameters.size() +
       m.vpc_endpoints.size();
   CHECK(views.size() == expected);
-  CHECK(resource_types().size() == 38);
+  CHECK(resource_types().size() == 42);
   std::set<std::string_view> types(resource_types().begin(), resource_types().end());
   for (const ResourceView& v : views) {
     INFO(v.type << " " << v.id);
@@ -57,7 +58,8 @@ TEST_CASE("views spell out texts and nested values") {
 TEST_CASE("block_scope names the spec block a resource comes from") {
   const LoadedSpec& ref = reference();
   for (const infra::Function& f : ref.model.functions) {
-    CHECK(block_scope(ref.system(), f.origin) == (f.builtin ? "ledger" : "processor"));  // rotation: its database
+    CHECK(block_scope(ref.system(), f.origin) ==
+          (!f.builtin ? "processor" : f.outside_vpc_reason.empty() ? "ledger" : "api"));  // rotation: its database
   }
   for (const infra::Vpc& v : ref.model.vpcs) CHECK(block_scope(ref.system(), v.origin) == v.region);
   // The monitor's alarms belong to no named block; the alarms paydrc adds on a
