@@ -95,6 +95,7 @@ void emit_rest_api(Document& doc, const infra::RestApi& a) {
         {"validate_request_body", false}};
   }
   json redeploy = json::array();
+  json after = json::array();
   for (const infra::ApiRoute& r : a.routes) {
     const std::string resource = rest_resource_name(r.key);
     const std::string name = a.id + "_" + (resource.empty() ? "root" : resource) + "_" +
@@ -124,19 +125,32 @@ void emit_rest_api(Document& doc, const infra::RestApi& a) {
         {"integration_http_method", "POST"},
         {"type", "AWS_PROXY"},
         {"uri", "${aws_lambda_function." + a.function + ".invoke_arn}"}};
-    redeploy.push_back("aws_api_gateway_method." + name);
-    redeploy.push_back("aws_api_gateway_integration." + name);
+    after.push_back("aws_api_gateway_method." + name);
+    after.push_back("aws_api_gateway_integration." + name);
+    // Only what paydrc sets: the provider reads unset attributes back as empty
+    // values (`authorizer_id = ""`, `request_models = {}`) after the first refresh,
+    // so hashing whole objects would replace the deployment on every plan.
+    std::string fields = "aws_api_gateway_method." + name + ".id, aws_api_gateway_method." + name +
+                         ".authorization, aws_api_gateway_integration." + name +
+                         ".id, aws_api_gateway_integration." + name + ".type, aws_api_gateway_integration." +
+                         name + ".uri";
+    if (r.auth == infra::RouteAuth::Jwt) {
+      fields += ", aws_api_gateway_method." + name + ".authorizer_id, aws_api_gateway_method." + name +
+                ".request_validator_id, aws_api_gateway_method." + name + ".request_parameters";
+    }
+    redeploy.push_back(fields);
   }
-  if (!a.authorizer.empty()) redeploy.push_back("aws_api_gateway_authorizer." + a.id);
+  if (!a.authorizer.empty()) {
+    const std::string auth = "aws_api_gateway_authorizer." + a.id;
+    after.push_back(auth);
+    redeploy.push_back(auth + ".id, " + auth + ".authorizer_uri, " + auth + ".identity_source, " + auth +
+                       ".identity_validation_expression, " + auth + ".authorizer_result_ttl_in_seconds");
+  }
   // A deployment is a snapshot: a new one whenever a method, integration or the
   // authorizer changes, created before the old one goes so the stage never points
   // at nothing.
   std::string triggers = "${sha1(jsonencode([";
-  json after = json::array();
-  for (std::size_t i = 0; i < redeploy.size(); ++i) {
-    triggers += (i ? ", " : "") + redeploy[i].get<std::string>();
-    after.push_back(redeploy[i]);
-  }
+  for (std::size_t i = 0; i < redeploy.size(); ++i) triggers += (i ? ", " : "") + redeploy[i].get<std::string>();
   triggers += "]))}";
   doc.resource("aws_api_gateway_deployment", a.id, a.region) = {
       {"provider", "aws." + a.region},

@@ -781,6 +781,278 @@ def _apigatewayv2_domain_name_status():
     DomainName.to_json = to_json
 
 
+# -- API Gateway REST APIs (v1) and AWS WAF: the REST front door ---------------
+
+
+@patch("apigateway_domain_name_regional")
+def _apigateway_domain_name_regional():
+    """Gap: REST (v1) custom domain names report CloudFront's hosted zone
+    (Z2FDTNDATAQYW2) as `regionalHostedZoneId` in every region, and a CloudFront
+    `distributionDomainName` / `distributionHostedZoneId` even for a REGIONAL-only
+    name. AWS documents "regionalHostedZoneId: The region-specific Amazon Route 53 Hosted
+    Zone ID of the regional endpoint", and Z2FDTNDATAQYW2 as "The region-agnostic Amazon
+    Route 53 Hosted Zone ID of the edge-optimized endpoint" (distributionHostedZoneId;
+    https://docs.aws.amazon.com/apigateway/latest/api/API_DomainName.html); the
+    zone of each region's regional endpoints is listed in the AWS General Reference
+    (https://docs.aws.amazon.com/general/latest/gr/apigateway.html). An alias record
+    built from the stock answer targets `d-....execute-api.<region>.amazonaws.com` in
+    CloudFront's zone, which Route 53 refuses. Fill: the region's API Gateway zone, and
+    no distribution fields unless the name has an EDGE endpoint."""
+    from moto.apigateway.models import DomainName
+
+    orig_init = DomainName.__init__
+
+    def __init__(self, domain_name, **kwargs):
+        orig_init(self, domain_name, **kwargs)
+        region = kwargs.get("region_name") or "us-east-1"
+        self.regional_hosted_zone_id = APIGW_REGIONAL_ZONE.get(region, self.regional_hosted_zone_id)
+
+    orig_to_json = DomainName.to_json
+
+    def to_json(self):
+        out = orig_to_json(self)
+        types = (self.endpoint_configuration or {}).get("types") or ["EDGE"]
+        if "EDGE" not in types:
+            out.pop("distributionDomainName", None)
+            out.pop("distributionHostedZoneId", None)
+        return out
+
+    DomainName.__init__ = __init__
+    DomainName.to_json = to_json
+
+
+@patch("apigateway_authorizer_identity_validation")
+def _apigateway_authorizer_identity_validation():
+    """Gap: CreateAuthorizer drops `identityValidationExpression` (moto passes it on
+    under a misspelt keyword), so GetAuthorizer never returns it and every plan
+    updates `identity_validation_expression` of an aws_api_gateway_authorizer. AWS
+    keeps it: "identityValidationExpression: A validation expression for the incoming
+    identity token. For TOKEN authorizers, this value is a regular expression"
+    (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateAuthorizer.html,
+    returned by GetAuthorizer). Fill: keep it."""
+    from moto.apigateway.models import RestAPI
+
+    orig = RestAPI.create_authorizer
+
+    def create_authorizer(self, *args, **kwargs):
+        authorizer = orig(self, *args, **kwargs)
+        # the backend passes it by keyword, under moto's spelling
+        expression = kwargs.get("identiy_validation_expression")
+        if expression:
+            authorizer.identity_validation_expression = expression
+        return authorizer
+
+    RestAPI.create_authorizer = create_authorizer
+
+
+# "CloudWatch Logs role ARN must be set in account settings to enable logging": the
+# error API Gateway answers when a REST API stage turns on access or execution logging
+# in a region whose account settings name no CloudWatch role.
+APIGW_NO_LOG_ROLE = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+
+
+@patch("apigateway_stage_logging_needs_account_role")
+def _apigateway_stage_logging_needs_account_role():
+    """Gap: moto lets a REST API (v1) stage turn on access logging (or execution
+    logging) in any account. AWS needs the region's API Gateway account settings to
+    name a role API Gateway can assume first: "To enable CloudWatch Logs, you must
+    grant API Gateway permission to read and write logs to CloudWatch for your
+    account ... create an IAM role with apigateway.amazonaws.com as its trusted
+    entity, attach [AmazonAPIGatewayPushToCloudWatchLogs] to the IAM role, and set the
+    IAM role ARN on the cloudWatchRoleArn property on your Account"
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html,
+    "Permissions for CloudWatch logging"; the setting is per region:
+    AWS::ApiGateway::Account, "one AWS::ApiGateway::Account resource per region per
+    account"). Without it UpdateStage answers BadRequestException "CloudWatch Logs role
+    ARN must be set in account settings to enable logging". The same page: "The access
+    log format must include at least $context.requestId or $context.extendedRequestId".
+    UpdateAccount refuses a role that API Gateway cannot assume (BadRequestException
+    "The role ARN does not have required permissions set to API Gateway").
+    Fill: those three refusals (UpdateStage, UpdateAccount)."""
+    from moto.apigateway.exceptions import BadRequestException
+    from moto.apigateway.models import APIGatewayBackend
+    from moto.iam.models import iam_backends
+
+    def enables_logging(op):
+        if op.get("op") not in ("replace", "add"):
+            return False
+        path, value = op.get("path") or "", op.get("value")
+        if path.startswith("/accessLogSettings/"):
+            return bool(value)
+        if path.endswith("/logging/loglevel"):
+            return str(value).upper() not in ("", "OFF", "NONE")
+        if path.endswith("/logging/dataTrace"):
+            return str(value).lower() == "true"
+        return False
+
+    orig_update_stage = APIGatewayBackend.update_stage
+
+    def update_stage(self, function_id, stage_name, patch_operations):
+        ops = patch_operations or []
+        if any(enables_logging(op) for op in ops) and not self.account.cloudwatch_role_arn:
+            raise BadRequestException(APIGW_NO_LOG_ROLE)
+        fmt = next((op.get("value") for op in ops
+                    if op.get("path") == "/accessLogSettings/format" and op.get("value")), None)
+        if fmt is not None and "$context.requestId" not in fmt and "$context.extendedRequestId" not in fmt:
+            raise BadRequestException(
+                "Access Log format must contain at least one of $context.requestId or $context.extendedRequestId")
+        return orig_update_stage(self, function_id, stage_name, patch_operations)
+
+    def assumable_by_apigateway(account_id, role_arn):
+        try:
+            role = iam_backends[account_id][role_arn.split(":")[1]].get_role_by_arn(role_arn)
+            doc = json.loads(role.assume_role_policy_document)
+        except Exception:  # no such role, or no trust policy to read
+            return False
+        statements = doc.get("Statement") or []
+        for st in [statements] if isinstance(statements, dict) else statements:
+            actions = st.get("Action") or []
+            actions = [actions] if isinstance(actions, str) else actions
+            services = (st.get("Principal") or {}).get("Service") if isinstance(st.get("Principal"), dict) else None
+            services = [services] if isinstance(services, str) else services or []
+            if (st.get("Effect") == "Allow" and "apigateway.amazonaws.com" in services
+                    and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions)):
+                return True
+        return False
+
+    orig_update_account = APIGatewayBackend.update_account
+
+    def update_account(self, patch_operations):
+        for op in patch_operations or []:
+            if "/cloudwatchRoleArn" in (op.get("path") or "") and op.get("value"):
+                if not assumable_by_apigateway(self.account_id, op["value"]):
+                    raise BadRequestException(
+                        "The role ARN does not have required permissions set to API Gateway")
+        return orig_update_account(self, patch_operations)
+
+    APIGatewayBackend.update_stage = update_stage
+    APIGatewayBackend.update_account = update_account
+
+
+@patch("wafv2_association_and_logging")
+def _wafv2_association_and_logging():
+    """Gap: AssociateWebACL accepts any resource ARN, and PutLoggingConfiguration any
+    web ACL and any destinations. AWS refuses:
+    - an association with a resource that does not exist (WAFNonexistentItemException,
+      "AWS WAF couldn't perform the operation because your resource doesn't exist"; a
+      REST API stage is named `arn:partition:apigateway:region::/restapis/api-id/stages/stage-name`,
+      https://docs.aws.amazon.com/waf/latest/APIReference/API_AssociateWebACL.html) or
+      in another region than the web ACL ("The web ACL and any AWS WAF resources that
+      it uses must be located in the Region where the associated resource is located",
+      https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html);
+    - a logging configuration of a web ACL that does not exist, with other than one
+      destination ("You can define one logging destination per web ACL"), or with a
+      destination whose name does not start with `aws-waf-logs-` ("The name that you
+      give the destination must start with aws-waf-logs-",
+      https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html),
+      or a CloudWatch Logs log group that does not exist.
+    Fill: those refusals (WAFNonexistentItemException / WAFInvalidParameterException);
+    checked for API Gateway stage ARNs and CloudWatch Logs destinations, the kinds
+    paydrc uses."""
+    from moto.apigateway.models import apigateway_backends
+    from moto.logs.models import logs_backends
+    from moto.wafv2.exceptions import WAFNonexistentItemException, WAFv2ClientError
+    from moto.wafv2.models import WAFV2Backend
+
+    class WAFInvalidParameterException(WAFv2ClientError):
+        def __init__(self, field, reason):
+            super().__init__("WAFInvalidParameterException",
+                             f"Error reason: {reason}, field: {field}, parameter: ")
+
+    stage_arn = re.compile(r"^arn:[\w-]+:apigateway:([a-z0-9-]+)::/restapis/([^/]+)/stages/([^/]+)$")
+    log_group_arn = re.compile(r"^arn:[\w-]+:logs:([a-z0-9-]+):(\d{12}):log-group:(.+?)(?::\*)?$")
+
+    orig_associate = WAFV2Backend.associate_web_acl
+
+    def associate_web_acl(self, web_acl_arn, resource_arn):
+        m = stage_arn.match(resource_arn or "")
+        if m:
+            region, api_id, stage = m.groups()
+            if region != self.region_name or f":{self.region_name}:" not in web_acl_arn:
+                raise WAFInvalidParameterException("RESOURCE_ARN",
+                                                   "the resource is in another Region than the web ACL")
+            api = apigateway_backends[self.account_id][region].apis.get(api_id)
+            if api is None or stage not in api.stages:
+                raise WAFNonexistentItemException()
+        return orig_associate(self, web_acl_arn, resource_arn)
+
+    orig_put_logging = WAFV2Backend.put_logging_configuration
+
+    def put_logging_configuration(self, arn, log_destination_configs, *args, **kwargs):
+        if not any(acl.arn == arn for acl in self.wacls.values()):
+            raise WAFNonexistentItemException()
+        if len(log_destination_configs or []) != 1:
+            raise WAFInvalidParameterException("LOG_DESTINATION", "exactly one logging destination per web ACL")
+        destination = log_destination_configs[0]
+        m = log_group_arn.match(destination)
+        if m:
+            name = m.group(3)
+        elif ":s3:::" in destination:
+            name = destination.split(":::", 1)[1].split("/")[0]
+        else:  # a Firehose delivery stream
+            name = destination.rsplit("/", 1)[-1]
+        if not name.startswith("aws-waf-logs-"):
+            raise WAFInvalidParameterException("LOG_DESTINATION",
+                                               "the destination's name must start with aws-waf-logs-")
+        if m:
+            region, account, group = m.groups()
+            if group not in logs_backends[account][region].groups:
+                raise WAFNonexistentItemException()
+        return orig_put_logging(self, arn, log_destination_configs, *args, **kwargs)
+
+    WAFV2Backend.associate_web_acl = associate_web_acl
+    WAFV2Backend.put_logging_configuration = put_logging_configuration
+
+
+# Set by the patch route53_health_check_names: (account, name) -> region or None.
+_NAME_REGION_RESOLVER = None
+
+
+@patch("route53_health_check_names")
+def _route53_health_check_names():
+    """Gap (drill): route53_health_and_dns tells a health check's region from its
+    FullyQualifiedDomainName only when that is a regional AWS name
+    (`*.execute-api.<region>.amazonaws.com`); a check of a custom name (the REST front
+    door probes `api-<region>-<env>.<zone>`) stays healthy whatever region is down.
+    Route 53 resolves the name: "Route 53 sends a DNS request to resolve the domain
+    name in FullyQualifiedDomainName at the interval that you specify in
+    RequestInterval. Using an IPv4 address that DNS returns, Route 53 then checks the
+    health of the endpoint"
+    (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+    Fill: resolve the name through the public hosted zones the emulator holds (alias
+    and CNAME records, a few hops, a single answer), and use the region of the
+    regional AWS name it reaches. A name that resolves to nothing regional keeps the
+    old answer (healthy)."""
+    global _NAME_REGION_RESOLVER
+    from moto.route53.models import route53_backends
+
+    def resolve(account, name, hops=5):
+        name = (name or "").rstrip(".").lower()
+        for _ in range(hops):
+            region = region_of_host(name)
+            if region:
+                return region
+            targets = set()
+            for partition_backend in route53_backends[account].values():
+                for zone in partition_backend.zones.values():
+                    if zone.private_zone:
+                        continue
+                    for rr in zone.rrsets:
+                        if rr.name.rstrip(".").lower() != name or rr.type not in ("A", "AAAA", "CNAME"):
+                            continue
+                        if rr.alias_target:
+                            targets.add(rr.alias_target.get("DNSName", "").rstrip(".").lower())
+                        elif rr.type == "CNAME":
+                            for r in rr.records or []:
+                                targets.add((r if isinstance(r, str) else r.get("Value", "")).rstrip(".").lower())
+            if len(targets) != 1:
+                return None
+            name = targets.pop()
+        return None
+
+    _NAME_REGION_RESOLVER = resolve
+
+
 # ---------------------------------------------------------------------------
 # DR drill extensions: what stock moto is silent about and a region-outage drill
 # needs. Unlike the gap fills above these add behaviour;
@@ -1214,6 +1486,8 @@ def _route53_health_and_dns():
 
     def endpoint_healthy(account, hc):
         region = region_of_host(hc.fqdn) if hc.fqdn else None
+        if region is None and hc.fqdn and _NAME_REGION_RESOLVER is not None:
+            region = _NAME_REGION_RESOLVER(account, hc.fqdn)  # a custom name: resolve it
         if region is None and hc.ip_address:
             region = ip_region(account, hc.ip_address)
         return not region_down(region)

@@ -374,6 +374,148 @@ class MotoExtTest(EmulatorCase):
         self.assertTrue(created["PrivateDnsEnabled"])
         self.assertEqual(created["VpcEndpointType"], "Interface")
 
+    # -- API Gateway REST APIs and AWS WAF (the REST front door) ----------------
+
+    def rest_api_with_stage(self, region, name):
+        """A REST API with one MOCK method, deployed to stage `live`: (api id, stage ARN)."""
+        ag = self.client("apigateway", region)
+        api = ag.create_rest_api(name=name, endpointConfiguration={"types": ["REGIONAL"]})["id"]
+        root = next(r["id"] for r in ag.get_resources(restApiId=api)["items"] if r["path"] == "/")
+        ag.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        ag.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+        deployment = ag.create_deployment(restApiId=api)["id"]
+        ag.create_stage(restApiId=api, stageName="live", deploymentId=deployment)
+        return api, f"arn:aws:apigateway:{region}::/restapis/{api}/stages/live"
+
+    def test_rest_domain_names_report_their_regions_zone(self):
+        for region, zone in ((EAST, "Z1UJRXOUMOOFQ8"), (WEST, "Z2OJLYMUO9EFXC")):
+            ag = self.client("apigateway", region)
+            dn = ag.create_domain_name(
+                domainName=f"api-{region}.zone.example.com", securityPolicy="TLS_1_2",
+                regionalCertificateArn=f"arn:aws:acm:{region}:123456789012:certificate/x",
+                endpointConfiguration={"types": ["REGIONAL"]})
+            self.assertEqual(dn["regionalHostedZoneId"], zone)
+            self.assertRegex(dn["regionalDomainName"], rf"^d-\w+\.execute-api\.{region}\.amazonaws\.com$")
+            self.assertNotIn("distributionDomainName", dn)
+            self.assertNotIn("distributionHostedZoneId", dn)
+            got = ag.get_domain_name(domainName=f"api-{region}.zone.example.com")
+            self.assertEqual(got["regionalHostedZoneId"], zone)
+
+    def test_token_authorizer_keeps_its_identity_validation_expression(self):
+        ag = self.client("apigateway", EAST)
+        api = ag.create_rest_api(name="authz")["id"]
+        expression = r"^Bearer [-0-9A-Za-z_.]+$"
+        created = ag.create_authorizer(
+            restApiId=api, name="jwt", type="TOKEN", identitySource="method.request.header.Authorization",
+            identityValidationExpression=expression,
+            authorizerUri=f"arn:aws:apigateway:{EAST}:lambda:path/2015-03-31/functions/"
+                          f"arn:aws:lambda:{EAST}:123456789012:function:authz/invocations")
+        self.assertEqual(created["identityValidationExpression"], expression)
+        got = ag.get_authorizer(restApiId=api, authorizerId=created["id"])
+        self.assertEqual(got["identityValidationExpression"], expression)
+
+    def test_stage_logging_needs_an_account_role_api_gateway_can_assume(self):
+        region = "eu-west-1"  # API Gateway's account settings are per region: keep this one to itself
+        ag, iam = self.client("apigateway", region), self.client("iam", region)
+        api, _ = self.rest_api_with_stage(region, "logging")
+        log_group = f"arn:aws:logs:{region}:123456789012:log-group:/aws/apigateway/logging"
+        access_log = [{"op": "replace", "path": "/accessLogSettings/destinationArn", "value": log_group},
+                      {"op": "replace", "path": "/accessLogSettings/format",
+                       "value": '{"requestId":"$context.requestId"}'}]
+        err = self.assertCode("BadRequestException", ag.update_stage, restApiId=api, stageName="live",
+                              patchOperations=access_log)
+        self.assertIn("CloudWatch Logs role ARN must be set in account settings", str(err))
+        self.assertCode("BadRequestException", ag.update_stage, restApiId=api, stageName="live",
+                        patchOperations=[{"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"}])
+        # a role that only Lambda may assume is refused as the account's CloudWatch role
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+        lambda_role = iam.create_role(RoleName="not-for-apigw", AssumeRolePolicyDocument=json.dumps(trust))
+        self.assertCode("BadRequestException", ag.update_account, patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": lambda_role["Role"]["Arn"]}])
+        trust["Statement"][0]["Principal"]["Service"] = "apigateway.amazonaws.com"
+        role = iam.create_role(RoleName="apigw-cloudwatch", AssumeRolePolicyDocument=json.dumps(trust))
+        ag.update_account(patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": role["Role"]["Arn"]}])
+        self.assertEqual(ag.get_account()["cloudwatchRoleArn"], role["Role"]["Arn"])
+        stage = ag.update_stage(restApiId=api, stageName="live", patchOperations=access_log)
+        self.assertEqual(stage["accessLogSettings"]["destinationArn"], log_group)
+        self.assertCode("BadRequestException", ag.update_stage, restApiId=api, stageName="live",
+                        patchOperations=[{"op": "replace", "path": "/accessLogSettings/format",
+                                          "value": '{"ip":"$context.identity.sourceIp"}'}])
+        # the other regions' settings are their own
+        self.assertIsNone(self.client("apigateway", EAST).get_account().get("cloudwatchRoleArn"))
+
+    def test_waf_associates_only_existing_stages_of_its_region_and_logs_to_aws_waf_logs(self):
+        waf, logs = self.client("wafv2", EAST), self.client("logs", EAST)
+        visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "acl"}
+        acl = waf.create_web_acl(Name="front-door", Scope="REGIONAL", DefaultAction={"Allow": {}},
+                                 VisibilityConfig=visibility)["Summary"]["ARN"]
+        api, stage_arn = self.rest_api_with_stage(EAST, "waf")
+        _, west_stage = self.rest_api_with_stage(WEST, "waf-west")
+        self.assertCode("WAFNonexistentItemException", waf.associate_web_acl, WebACLArn=acl,
+                        ResourceArn=f"arn:aws:apigateway:{EAST}::/restapis/{api}/stages/nope")
+        self.assertCode("WAFInvalidParameterException", waf.associate_web_acl, WebACLArn=acl,
+                        ResourceArn=west_stage)
+        waf.associate_web_acl(WebACLArn=acl, ResourceArn=stage_arn)
+        self.assertEqual(waf.get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]["ARN"], acl)
+        self.assertEqual(self.client("apigateway", EAST).get_stage(restApiId=api, stageName="live")["webAclArn"], acl)
+
+        def log_to(*names):
+            return waf.put_logging_configuration(LoggingConfiguration={
+                "ResourceArn": acl, "RedactedFields": [{"SingleHeader": {"Name": "authorization"}}],
+                "LogDestinationConfigs": [f"arn:aws:logs:{EAST}:123456789012:log-group:{n}" for n in names]})
+
+        logs.create_log_group(logGroupName="/aws/waf/front-door")
+        self.assertCode("WAFInvalidParameterException", log_to, "/aws/waf/front-door")
+        self.assertCode("WAFNonexistentItemException", log_to, "aws-waf-logs-missing")
+        logs.create_log_group(logGroupName="aws-waf-logs-front-door")
+        logs.create_log_group(logGroupName="aws-waf-logs-second")
+        self.assertCode("WAFInvalidParameterException", log_to, "aws-waf-logs-front-door", "aws-waf-logs-second")
+        log_to("aws-waf-logs-front-door")
+        got = waf.get_logging_configuration(ResourceArn=acl)["LoggingConfiguration"]
+        self.assertEqual(got["LogDestinationConfigs"],
+                         [f"arn:aws:logs:{EAST}:123456789012:log-group:aws-waf-logs-front-door"])
+        self.assertCode("WAFNonexistentItemException", waf.put_logging_configuration, LoggingConfiguration={
+            "ResourceArn": acl.replace("front-door", "no-such-acl"),
+            "LogDestinationConfigs": [f"arn:aws:logs:{EAST}:123456789012:log-group:aws-waf-logs-front-door"]})
+
+    def test_health_check_of_a_custom_name_follows_the_region_it_resolves_to(self):
+        r53 = self.client("route53", EAST)
+        zone = r53.create_hosted_zone(Name="names.example.com", CallerReference="names")["HostedZone"]["Id"]
+        records = [
+            ("api-us-east-1.names.example.com", {"AliasTarget": {
+                "HostedZoneId": "Z1UJRXOUMOOFQ8", "DNSName": f"d-abc.execute-api.{EAST}.amazonaws.com",
+                "EvaluateTargetHealth": False}}),
+            ("api-us-west-2.names.example.com", {"AliasTarget": {
+                "HostedZoneId": "Z2OJLYMUO9EFXC", "DNSName": f"d-def.execute-api.{WEST}.amazonaws.com",
+                "EvaluateTargetHealth": False}}),
+            ("east-cname.names.example.com", {"TTL": 60, "Type": "CNAME",
+                                              "ResourceRecords": [{"Value": "api-us-east-1.names.example.com"}]}),
+            ("static.names.example.com", {"TTL": 60, "ResourceRecords": [{"Value": "192.0.2.10"}]}),
+        ]
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "CREATE", "ResourceRecordSet": dict({"Name": name, "Type": "A"}, **rr)}
+            for name, rr in records]})
+
+        def check(name):
+            cfg = {"Type": "HTTPS", "FullyQualifiedDomainName": name, "Port": 443,
+                   "ResourcePath": "/health", "EnableSNI": True}
+            return r53.create_health_check(CallerReference=f"names-{name}", HealthCheckConfig=cfg)["HealthCheck"]["Id"]
+
+        def healthy(hc_id):
+            obs = r53.get_health_check_status(HealthCheckId=hc_id)["HealthCheckObservations"]
+            return {o["StatusReport"]["Status"].startswith("Success") for o in obs} == {True}
+
+        east, west = check("api-us-east-1.names.example.com"), check("api-us-west-2.names.example.com")
+        chained, static = check("east-cname.names.example.com"), check("static.names.example.com")
+        every = (east, west, chained, static)
+        self.assertEqual([healthy(h) for h in every], [True, True, True, True])
+        self.outage(EAST, True)
+        self.assertEqual([healthy(h) for h in every], [False, True, False, True])
+        self.outage(EAST, False)
+        self.assertEqual([healthy(h) for h in every], [True, True, True, True])
+
 
 
 if __name__ == "__main__":
