@@ -26,6 +26,7 @@ const Rule& sec_encryption_cmk();
 const Rule& sec_kms_rotation();
 const Rule& sec_secret_rotation();
 const Rule& sec_api_waf();
+const Rule& dr_api_account_role();
 const Rule& sec_db_tls();
 const Rule& sec_db_private();
 const Rule& sec_db_deletion_protection();

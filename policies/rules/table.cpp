@@ -21,6 +21,7 @@ const std::vector<Rule>& all_rules() {
              rules::dr_failover_path,
              rules::dr_zone_delegation,
              rules::dr_zone_reserved,
+             rules::dr_api_account_role,
              rules::cost_budget,
              rules::cost_nat_single,
              rules::sec_encryption_cmk,
