@@ -64,7 +64,7 @@ class Cli(unittest.TestCase):
     def test_seed_defects_each_get_one_located_error_with_a_hint(self):
         spec = open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8").read()
         spec = spec.replace('runtime = "python3.12"', 'runtime = "python3.11"')
-        spec = spec.replace("front_door = http_api", "front_door = function_url")
+        spec = spec.replace("front_door = rest_api", "front_door = function_url")
         spec = spec.replace("failover = manual", "failover = switchover")
         spec = spec.replace("    backup_retention = 7d\n", "    backup_retention = 7d\n    backtrack = 24h\n", 1)
         path = os.path.join(ROOT, "specs", ".seed_defects_test.pdr")  # inside the project: source stays valid
@@ -142,16 +142,25 @@ class Cli(unittest.TestCase):
 
     def test_check_under_both_packs(self):
         self.assertEqual(run("check", "--pack", "baseline", "specs/payment.pdr").returncode, 0)
-        # The reference spec's HTTP API cannot carry AWS WAF (PCI DSS 6.4.2): under
-        # pci-dss that is its only error; the same system with the REST front door
-        # passes.
+        # The reference spec passes the pci-dss pack (its REST front door carries AWS
+        # WAF, PCI DSS 6.4.2); the same system behind an HTTP API, which WAF cannot
+        # protect, fails with exactly one SEC-API-WAF error per region.
         pci = run("check", "--pack", "pci-dss", "specs/payment.pdr")
+        self.assertEqual(pci.returncode, 0, pci.stderr.decode())
+        self.assertNotIn(": error: ", pci.stderr.decode())
+        spec = open(os.path.join(ROOT, "specs/payment.pdr"), encoding="utf-8").read()
+        self.assertIn("front_door = rest_api", spec)
+        http = os.path.join(ROOT, "specs", ".http_front_door_test.pdr")  # inside the project: source stays valid
+        with open(http, "w", encoding="utf-8") as f:
+            f.write(spec.replace("front_door = rest_api", "front_door = http_api"))
+        try:
+            pci = run("check", "--pack", "pci-dss", http)
+        finally:
+            os.remove(http)
         self.assertEqual(pci.returncode, 1)
         errors = [line for line in pci.stderr.decode().splitlines() if ": error: " in line]
         self.assertEqual(len(errors), 2, errors)
         self.assertTrue(all(line.endswith("[SEC-API-WAF]") for line in errors), errors)
-        rest = run("check", "--pack", "pci-dss", "golden/terraform/rest_front_door.pdr")
-        self.assertEqual(rest.returncode, 0, rest.stderr.decode())
         self.assertEqual(run("check", "--pack", "nope", "specs/payment.pdr").returncode, 1)
 
     def test_explain_is_a_markdown_review_with_a_safe_runbook(self):

@@ -44,6 +44,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 
 import steps  # noqa: E402
+import tfroots  # noqa: E402
 from deploy_test import MotoProcess, build_override, find_plugin_dir, have_moto, run, tail  # noqa: E402
 from moto_ext_test import EAST, WEST, EmulatorCase, control  # noqa: E402
 
@@ -622,6 +623,10 @@ class RegionOutageDrillTest(unittest.TestCase):
         self.roots = Roots(self.work, self.moto.url, generated, manifest)
         self.roots.write_overrides()
         self.create_existing_zones()
+        # The account's bootstrap, which the reference's DR-API-ACCOUNT-ROLE waiver
+        # relies on: API Gateway's CloudWatch Logs role in both regions.
+        tfroots.bootstrap_api_gateway_account(lambda service, region: boto(service, region, self.moto.url),
+                                              (EAST, WEST))
         for root in self.roots.roots():
             self.terraform(root, "init", f"-plugin-dir={plugin_dir}")
             self.terraform(root, "apply")

@@ -39,6 +39,7 @@ PRIMARY_REGION = "us-east-1"
 SECONDARY_REGION = "us-west-2"
 
 sys.path.insert(0, HERE)
+import tfroots  # noqa: E402
 from tfroots import (Deadline, MotoProcess, StepFailed, Workspace, build_override,  # noqa: E402
                      build_unprotect_override, closed_port_url, find_plugin_dir, have_moto, run, tail)
 
@@ -200,8 +201,15 @@ class DeployToMotoTest(unittest.TestCase):
 
         try:
             # Root by root in manifest order: each applies on the state of the earlier ones.
+            # The account owner's one-time setting a REST stage's access log needs,
+            # before the first root that deploys one (the spec waives
+            # DR-API-ACCOUNT-ROLE for exactly this bootstrap).
+            bootstrapped = False
             for d in ws.dirs():
                 ws.init([d])
+                if tfroots.stages_rest_api(ws.root(d)) and not bootstrapped:
+                    tfroots.bootstrap_api_gateway_account(self.client, (PRIMARY_REGION, SECONDARY_REGION))
+                    bootstrapped = True
                 ws.apply([d])
             t0 = time.monotonic()
             self.check_resources()
@@ -416,9 +424,32 @@ class DeployToMotoTest(unittest.TestCase):
                  if z["Name"] == "payments.example.com."]
         self.assertEqual(len(zones), 1, "hosted zone payments.example.com, and no second one")
         api_name = "api.payments.example.com" if env == "prod" else f"api-{env}.payments.example.com"
-        for region in regions.values():
-            domains = [d["DomainName"] for d in self.client("apigatewayv2", region).get_domain_names()["Items"]]
-            self.assertEqual(domains, [api_name], f"{region}: API custom domain")
+        # The front door: a regional REST API per region, reachable only through its
+        # custom domains (the failover name and the region's own health name) and
+        # behind the region's AWS WAF web ACL.
+        health_names = {}
+        for role, region in regions.items():
+            ag = self.client("apigateway", region)
+            [api] = ag.get_rest_apis()["items"]
+            self.assertTrue(api.get("disableExecuteApiEndpoint"), f"{region}: execute-api endpoint disabled")
+            self.assertEqual(api.get("endpointConfiguration", {}).get("types"), ["REGIONAL"], region)
+            health = (f"api-{region}.payments.example.com" if env == "prod"
+                      else f"api-{region}-{env}.payments.example.com")
+            health_names[role] = health
+            domains = sorted(d["domainName"] for d in ag.get_domain_names()["items"])
+            self.assertEqual(domains, sorted([api_name, health]), f"{region}: API custom domains")
+            for domain in domains:
+                [mapping] = ag.get_base_path_mappings(domainName=domain)["items"]
+                self.assertEqual((mapping["restApiId"], mapping["stage"]), (api["id"], "live"), domain)
+            stage = ag.get_stage(restApiId=api["id"], stageName="live")
+            self.assertTrue(stage.get("accessLogSettings", {}).get("destinationArn"), f"{region}: access log")
+            self.assertTrue(stage.get("tracingEnabled"), f"{region}: X-Ray")
+            waf = self.client("wafv2", region)
+            stage_arn = f"arn:aws:apigateway:{region}::/restapis/{api['id']}/stages/live"
+            acl = waf.get_web_acl_for_resource(ResourceArn=stage_arn).get("WebACL")
+            self.assertTrue(acl, f"{region}: web ACL on the stage")
+            [authorizer] = ag.get_authorizers(restApiId=api["id"])["items"]
+            self.assertEqual(authorizer["type"], "TOKEN", region)
         rrs = r53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
         failover = {r["Failover"]: r for r in rrs if r.get("Failover")}
         self.assertEqual(set(failover), {"PRIMARY", "SECONDARY"}, f"failover records {rrs}")
@@ -428,6 +459,8 @@ class DeployToMotoTest(unittest.TestCase):
             self.assertTrue(r.get("HealthCheckId"), f"{r['Failover']}: health check")
             hc = r53.get_health_check(HealthCheckId=r["HealthCheckId"])["HealthCheck"]
             hcc = hc["HealthCheckConfig"]
+            # Each check probes its region's own health name: execute-api is off.
+            self.assertIn(hcc.get("FullyQualifiedDomainName"), health_names.values(), hcc)
             self.assertEqual(hcc.get("RequestInterval"), 30)
             self.assertEqual(hcc.get("FailureThreshold"), 3)
 
@@ -549,7 +582,7 @@ class DeployToMotoTest(unittest.TestCase):
         for a in health:
             self.assertIn(":us-east-1:", a["AlarmArn"])
         # The API's server errors, per region.
-        self.assertEqual(sum(("AWS/ApiGateway", "5xx") in set(metrics(a)) for a in alarms), 2)
+        self.assertEqual(sum(("AWS/ApiGateway", "5XXError") in set(metrics(a)) for a in alarms), 2)
         # Each region's alarm topic pages the spec's destinations.
         for role, region in regions.items():
             subs = self.client("sns", region).list_subscriptions()["Subscriptions"]
@@ -599,6 +632,9 @@ class DeployToMotoTest(unittest.TestCase):
             self.assertEqual(self.client("rds", region).describe_db_clusters()["DBClusters"], [])
             self.assertEqual(self.client("dynamodb", region).list_tables()["TableNames"], [])
             self.assertEqual(self.client("lambda", region).list_functions()["Functions"], [])
+            self.assertEqual(self.client("apigateway", region).get_rest_apis()["items"], [])
+            self.assertEqual(self.client("apigateway", region).get_domain_names()["items"], [])
+            self.assertEqual(self.client("wafv2", region).list_web_acls(Scope="REGIONAL")["WebACLs"], [])
 
 
 if __name__ == "__main__":

@@ -70,12 +70,6 @@ from moto_ext import APIGW_REGIONAL_ZONE  # noqa: E402  (API Gateway's regional 
 from tfroots import (Deadline, MotoProcess, StepFailed, Workspace, build_override,  # noqa: E402
                      find_plugin_dir, have_moto, run, tail)
 
-# The REST front door is the first output with AWS WAF resources. tfroots.py maps
-# resource types to moto endpoints and fails on an unknown type, so that the provider
-# never reaches real AWS; until its table lists WAF, add it here.
-if not any(prefix == "aws_wafv2_" for prefix, _ in tfroots.ENDPOINT_BY_PREFIX):
-    tfroots.ENDPOINT_BY_PREFIX.insert(0, ("aws_wafv2_", "wafv2"))
-
 TERRAFORM = shutil.which("terraform")
 # A well-formed bearer token (three base64url parts) and two that are not.
 SAMPLE_JWT = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwYXllciJ9.c2lnbmF0dXJl"
@@ -195,8 +189,7 @@ class RestFrontDoorTest(unittest.TestCase):
             bootstrapped = False
             for d in ws.dirs():  # each root applies on the state of the earlier ones
                 ws.init([d])
-                stages = ws.root(d)["config"].get("resource", {}).get("aws_api_gateway_stage")
-                if stages and not bootstrapped:
+                if tfroots.stages_rest_api(ws.root(d)) and not bootstrapped:
                     # The documented prerequisite (`front_door`'s reference): without
                     # the region's API Gateway CloudWatch Logs role the stage is
                     # refused; once the account sets it, applying again completes.
@@ -224,20 +217,7 @@ class RestFrontDoorTest(unittest.TestCase):
         self.check_destroyed()
 
     def bootstrap_api_gateway_account(self):
-        """What an account's owner does once per account and region before the
-        first REST front door: a role API Gateway may assume with AWS's
-        AmazonAPIGatewayPushToCloudWatchLogs policy, named in the account settings
-        (API Gateway Developer Guide, "Set up CloudWatch logging for REST APIs")."""
-        iam = self.client("iam", "us-east-1")
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                         "Principal": {"Service": "apigateway.amazonaws.com"}}]}
-        role = iam.create_role(RoleName="account-apigateway-cloudwatch",
-                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        iam.attach_role_policy(RoleName="account-apigateway-cloudwatch",
-                               PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
-        for region in self.regions.values():
-            self.client("apigateway", region).update_account(
-                patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+        tfroots.bootstrap_api_gateway_account(self.client, self.regions.values())
 
     # -- boto3 checks -------------------------------------------------------
 

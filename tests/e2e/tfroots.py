@@ -11,7 +11,9 @@ layout and runs it against the emulator:
   at another URL, e.g. `closed_port_url()`;
 - `MotoProcess`: moto plus paydrc's extension (moto_ext.py) on 127.0.0.1;
 - `Workspace`: a copy of the output with init / apply / plan / destroy of the roots
-  in manifest order (destroy in reverse), each step bounded in time and logged.
+  in manifest order (destroy in reverse), each step bounded in time and logged;
+- `bootstrap_api_gateway_account(client, regions)`: the account owner's one-time
+  setting a REST front door's stage needs (`DR-API-ACCOUNT-ROLE`).
 
 Used by deploy_test.py; a region-outage drill imports it the same way
 (`sys.path.insert(0, tests/e2e)`; `import tfroots`).
@@ -56,6 +58,7 @@ ENDPOINT_BY_PREFIX = [
     ("aws_ssm_", "ssm"),
     ("aws_s3_", "s3"),
     ("aws_xray_", "xray"),
+    ("aws_wafv2_", "wafv2"),
     ("aws_caller_identity", "sts"),
     ("aws_vpc", "ec2"),
     ("aws_subnet", "ec2"),
@@ -467,3 +470,30 @@ class Workspace:
                 if "name" in z:
                     names.add(z["name"])
         return sorted(names)
+
+
+ACCOUNT_APIGW_ROLE = "account-apigateway-cloudwatch"
+
+
+def bootstrap_api_gateway_account(client, regions) -> str:
+    """What an account's owner does once per account and region before the first
+    REST front door (`front_door`'s reference, `DR-API-ACCOUNT-ROLE`): a role API
+    Gateway may assume, with AWS's AmazonAPIGatewayPushToCloudWatchLogs policy,
+    named in each region's account settings (API Gateway Developer Guide, "Set up
+    CloudWatch logging for REST APIs in API Gateway"). `client(service, region)`
+    makes a boto3 client on the emulator. Returns the role's ARN."""
+    iam = client("iam", "us-east-1")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "apigateway.amazonaws.com"}}]}
+    role = iam.create_role(RoleName=ACCOUNT_APIGW_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=ACCOUNT_APIGW_ROLE,
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+    for region in regions:
+        client("apigateway", region).update_account(
+            patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+    return role
+
+
+def stages_rest_api(root: dict) -> bool:
+    """Whether a root deploys a REST API stage (and so needs the account's role)."""
+    return bool(root["config"].get("resource", {}).get("aws_api_gateway_stage"))

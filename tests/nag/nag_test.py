@@ -254,7 +254,8 @@ def premise_sync_only_function(templates, e):
                 elif r["Type"] in ASYNC_WIRING and re.search(rf'"{re.escape(logical_id)}"', json.dumps(r)):
                     problems.append(f"{name} {logical_id}: {other_name} {other_id} ({r['Type']}) names it")
         # Both invoke synchronously (Lambda Developer Guide: "Invoking Lambda with events
-        # from other AWS services"; "Using Lambda with Secrets Manager").
+        # from other AWS services"; "Using Lambda with Secrets Manager"), API Gateway its
+        # Lambda authorizers too: it waits for the policy before it answers.
         if not invokers or not set(invokers) <= {"apigateway.amazonaws.com", "secretsmanager.amazonaws.com"}:
             problems.append(f"{name} {logical_id}: invoked by {invokers}, not by API Gateway or Secrets Manager alone")
     return problems
@@ -311,18 +312,44 @@ def premise_no_resource_level(templates, e):
     return problems
 
 
+def _is_root(value):
+    return isinstance(value, dict) and value.get("Fn::GetAtt", [None, None])[1] == "RootResourceId"
+
+
+def _rest_method_route(resources, method):
+    """`VERB /path` of an AWS::ApiGateway::Method, the path read up its resources."""
+    props = method["Properties"]
+    parts, at = [], props.get("ResourceId")
+    while not _is_root(at):
+        resource = resources.get(_ref_id(at), {})
+        if resource.get("Type") != "AWS::ApiGateway::Resource":
+            return f"{props.get('HttpMethod')} ?"
+        parts.insert(0, resource["Properties"]["PathPart"])
+        at = resource["Properties"]["ParentId"]
+    return f"{props.get('HttpMethod')} /" + "/".join(parts)
+
+
 def premise_health_route(templates, e):
+    """The covered route or method is `GET /health`; every other one has an authorizer
+    (HTTP API routes and REST API methods alike)."""
     problems = []
     covered = {(n, i) for n, _, i, _ in _resources(templates, e.resources)}
     for name, template in templates.items():
-        for logical_id, r in template["Resources"].items():
-            if r["Type"] != "AWS::ApiGatewayV2::Route":
+        resources = template["Resources"]
+        for logical_id, r in resources.items():
+            props = r.get("Properties", {})
+            if r["Type"] == "AWS::ApiGatewayV2::Route":
+                route, authorized = props.get("RouteKey"), props.get("AuthorizationType", "NONE") != "NONE"
+            elif r["Type"] == "AWS::ApiGateway::Method":
+                route = _rest_method_route(resources, r)
+                authorized = props.get("AuthorizationType", "NONE") != "NONE" and \
+                    (props["AuthorizationType"] != "CUSTOM" or _ref_id(props.get("AuthorizerId")) in resources)
+            else:
                 continue
-            props = r["Properties"]
-            if (name, logical_id) in covered and props.get("RouteKey") != "GET /health":
-                problems.append(f"{name} {logical_id}: not the health route")
-            elif (name, logical_id) not in covered and props.get("AuthorizationType", "NONE") == "NONE":
-                problems.append(f"{name} {logical_id}: {props.get('RouteKey')} has no authorizer")
+            if (name, logical_id) in covered and route != "GET /health":
+                problems.append(f"{name} {logical_id}: {route}, not the health route")
+            elif (name, logical_id) not in covered and not authorized:
+                problems.append(f"{name} {logical_id}: {route} has no authorizer")
     return problems
 
 
@@ -380,6 +407,10 @@ def _runtime_findings(spec_text, today=None):
     return [f for file in report["files"] for f in file["findings"] if f["id"] == "DR-RUNTIME-LIFECYCLE"]
 
 
+# paydrc's built-in functions: the logical id's ending, and how the model names them.
+BUILTIN_FUNCTIONS = {"MasterRotationFunction": "_master_rotation", "AuthorizerFunction": "_authorizer"}
+
+
 def premise_runtime_lifecycle(templates, e):
     if not os.environ.get("PAYDRC_BIN"):
         return ["PAYDRC_BIN is not set (ctest sets it to the built paydrc)"]
@@ -388,13 +419,161 @@ def premise_runtime_lifecycle(templates, e):
     # The rule is live: a month before python3.12's deprecation (2028-10-31) it speaks.
     if not _runtime_findings(re.sub(r'runtime\s*=\s*"python3\.\d+"', 'runtime = "python3.12"', spec), "2028-10-01"):
         problems.append("paydrc check is silent on python3.12 in 2028-10: DR-RUNTIME-LIFECYCLE is not judging")
-    # ... and about paydrc's built-in rotation function (python3.13, deprecated 2029-06-30).
+    # ... and about each kind of paydrc's built-in functions it covers, the rotation
+    # function and the JWT authorizer (both python3.13, deprecated 2029-06-30).
     later = _runtime_findings(re.sub(r'runtime\s*=\s*"python3\.\d+"', 'runtime = "python3.14"', spec), "2029-06-01")
-    if not any("built-in function" in f["message"] + f.get("hint", "") for f in later):
-        problems.append("paydrc check is silent on the built-in rotation function in 2029-06")
+    said = " ".join(f["message"] + " " + f.get("hint", "") for f in later)
+    for name, _, logical_id, function in _resources(templates, e.resources, "AWS::Lambda::Function"):
+        for suffix, kind in BUILTIN_FUNCTIONS.items():
+            if logical_id.endswith(suffix) and not re.search(rf"built-in function `\w+{kind}`", said):
+                problems.append(f"paydrc check is silent on the built-in function {logical_id} in 2029-06")
     for name, _, logical_id, function in _resources(templates, e.resources, "AWS::Lambda::Function"):
         if not function["Properties"].get("Runtime", "").startswith("python3."):
             problems.append(f"{name} {logical_id}: not a Python 3 runtime")
+    return problems
+
+
+LAMBDA_INVOCATIONS = ":lambda:path/2015-03-31/functions/"
+
+
+def _lambda_uri(value):
+    """Whether an integration or authorizer URI is Lambda's Invoke API."""
+    return LAMBDA_INVOCATIONS in json.dumps(value)
+
+
+def _api_parts(resources, api_id, kind):
+    return {i: r for i, r in resources.items()
+            if r["Type"] == kind and _ref_id(r["Properties"].get("RestApiId")) == api_id}
+
+
+def premise_lambda_backend(templates, e):
+    """A stage's client certificate is presented only to HTTP integrations: every method
+    and authorizer of the stage's API calls Lambda; callers reach it over TLS 1.2 on its
+    custom domains alone."""
+    problems = []
+    for name, resources, logical_id, stage in _resources(templates, e.resources, "AWS::ApiGateway::Stage"):
+        api_id = _ref_id(stage["Properties"]["RestApiId"])
+        api = resources.get(api_id, {}).get("Properties", {})
+        methods = _api_parts(resources, api_id, "AWS::ApiGateway::Method")
+        if not methods:
+            problems.append(f"{name} {logical_id}: its API has no method in the template")
+        for method_id, method in methods.items():
+            integration = method["Properties"].get("Integration", {})
+            if integration.get("Type") not in ("AWS_PROXY", "AWS") or not _lambda_uri(integration.get("Uri")):
+                problems.append(f"{name} {method_id}: a {integration.get('Type')} integration, not Lambda")
+        for authorizer_id, authorizer in _api_parts(resources, api_id, "AWS::ApiGateway::Authorizer").items():
+            if not _lambda_uri(authorizer["Properties"].get("AuthorizerUri")):
+                problems.append(f"{name} {authorizer_id}: an authorizer that does not call Lambda")
+        if api.get("DisableExecuteApiEndpoint") is not True:
+            problems.append(f"{name} {logical_id}: the execute-api endpoint of {api_id} answers")
+        domains = [_ref_id(r["Properties"]["DomainName"]) for r in resources.values()
+                   if r["Type"] == "AWS::ApiGateway::BasePathMapping" and _ref_id(r["Properties"].get("RestApiId")) == api_id]
+        if not domains:
+            problems.append(f"{name} {logical_id}: no custom domain serves it")
+        for domain in domains:
+            if resources.get(domain, {}).get("Properties", {}).get("SecurityPolicy") != "TLS_1_2":
+                problems.append(f"{name} {domain}: its security policy is not TLS_1_2")
+    return problems
+
+
+def _function_routes():
+    """ROUTES of the spec's function (`source = "../lambda"`): {path: (verbs)}."""
+    import ast
+    tree = ast.parse((ROOT / "lambda" / "index.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "ROUTES" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def premise_no_response_cache(templates, e):
+    """Nothing is cached, so nothing is stored to encrypt; and the function's only GET,
+    the one a stage cache would hold, is the health check, which must reach it."""
+    problems = []
+    routes = _function_routes()
+    gets = sorted(path for path, verbs in (routes or {}).items() if "GET" in verbs)
+    if gets != ["/health"]:
+        problems.append(f"lambda/index.py: the function serves GET on {gets or routes}, not on /health alone")
+    if '"cache-control": "no-store"' not in (ROOT / "lambda" / "index.py").read_text():
+        problems.append("lambda/index.py: responses no longer say `cache-control: no-store`")
+    for name, resources, logical_id, stage in _resources(templates, e.resources, "AWS::ApiGateway::Stage"):
+        props = stage["Properties"]
+        if props.get("CacheClusterEnabled") or any(m.get("CachingEnabled") for m in props.get("MethodSettings", [])):
+            problems.append(f"{name} {logical_id}: caches responses")
+    return problems
+
+
+def _function_of(resources, value):
+    """The AWS::Lambda::Function a Lambda invocation URI names."""
+    found = re.findall(r'"Fn::GetAtt": \["([A-Za-z0-9]+)", "Arn"\]', json.dumps(value))
+    return found[0] if found and resources.get(found[0], {}).get("Type") == "AWS::Lambda::Function" else None
+
+
+JWT_AUTHORIZER_ARCHIVE = "paydrc-jwt-authorizer-"
+
+
+def _is_jwt_authorizer(function):
+    return str(function["Properties"].get("Code", {}).get("S3Key", "")).startswith(JWT_AUTHORIZER_ARCHIVE)
+
+
+def premise_oidc_issuer(templates, e):
+    """The method's authorizer is paydrc's JWT authorizer for the spec's issuer, and that
+    issuer is not a Cognito user pool (for one a Cognito authorizer would do)."""
+    problems = []
+    for name, resources, logical_id, method in _resources(templates, e.resources, "AWS::ApiGateway::Method"):
+        props = method["Properties"]
+        authorizer = resources.get(_ref_id(props.get("AuthorizerId")), {})
+        function_id = _function_of(resources, authorizer.get("Properties", {}).get("AuthorizerUri"))
+        if props.get("AuthorizationType") != "CUSTOM" or authorizer.get("Properties", {}).get("Type") != "TOKEN" \
+                or function_id is None or not _is_jwt_authorizer(resources[function_id]):
+            problems.append(f"{name} {logical_id}: not authorized by paydrc's JWT authorizer")
+            continue
+        issuer = resources[function_id]["Properties"].get("Environment", {}).get("Variables", {}).get("ISSUER", "")
+        if not isinstance(issuer, str) or not issuer.startswith("https://"):
+            problems.append(f"{name} {function_id}: issuer {issuer!r} is not an https URL")
+        elif re.match(r"https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/", issuer):
+            problems.append(f"{name} {function_id}: the issuer is a Cognito user pool: use a Cognito authorizer")
+    return problems
+
+
+# What the JWT authorizer's role may do: its own log streams, traces, and decrypting its
+# environment; nothing in a VPC, a data store, a queue or a secret.
+AUTHORIZER_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments",
+                      "xray:PutTelemetryRecords", "kms:Decrypt"}
+
+
+def premise_authorizer_outside_vpc(templates, e):
+    """Only paydrc's JWT authorizer runs outside the VPC, its role reaches nothing private,
+    and only API Gateway invokes it; every other function runs in the VPC."""
+    problems = []
+    covered = {(n, i) for n, _, i, _ in _resources(templates, e.resources, "AWS::Lambda::Function")}
+    for name, template in templates.items():
+        resources = template["Resources"]
+        for logical_id, function in resources.items():
+            if function["Type"] != "AWS::Lambda::Function":
+                continue
+            props = function["Properties"]
+            if (name, logical_id) not in covered:
+                if not props.get("VpcConfig", {}).get("SubnetIds"):
+                    problems.append(f"{name} {logical_id}: runs outside the VPC")
+                continue
+            if not _is_jwt_authorizer(function) or "VpcConfig" in props:
+                problems.append(f"{name} {logical_id}: not paydrc's JWT authorizer outside the VPC")
+            role_id = _ref_id(props.get("Role"))
+            role = resources.get(role_id, {}).get("Properties", {})
+            if role.get("ManagedPolicyArns") or role.get("Policies"):
+                problems.append(f"{name} {role_id}: holds policies beyond its own access policy")
+            for policy_id, policy in resources.items():
+                if policy["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy") and \
+                        any(_ref_id(r) == role_id for r in policy["Properties"].get("Roles", [])):
+                    extra = {a for s in _statements(policy) for a in _as_list(s["Action"])} - AUTHORIZER_ACTIONS
+                    if extra:
+                        problems.append(f"{name} {policy_id}: allows {sorted(extra)}")
+            invokers = {r["Properties"].get("Principal") for r in resources.values()
+                        if r["Type"] == "AWS::Lambda::Permission"
+                        and _ref_id(r["Properties"].get("FunctionName")) == logical_id}
+            if invokers != {"apigateway.amazonaws.com"}:
+                problems.append(f"{name} {logical_id}: invoked by {sorted(map(str, invokers))}, not API Gateway alone")
     return problems
 
 
@@ -411,6 +590,10 @@ PREMISES = {
     "no-resource-level": premise_no_resource_level,
     "health-route": premise_health_route,
     "nat-public-subnet": premise_nat_public_subnet,
+    "lambda-backend": premise_lambda_backend,
+    "no-response-cache": premise_no_response_cache,
+    "oidc-issuer": premise_oidc_issuer,
+    "authorizer-outside-vpc": premise_authorizer_outside_vpc,
 }
 
 
@@ -470,6 +653,30 @@ class Referee(WithReviewedLists):
         self.assertEqual(premise_nat_public_subnet(templates, entry), [
             "payment-primary.template.json PrimaryPublicRouteTableDefault: "
             "RefereeInstance (AWS::EC2::Instance) is in a public subnet"])
+
+    def test_broken_front_door_premises_fail(self):
+        # Each REST front door exception stops holding when what its reason rests on changes.
+        entries = {e.ident: e for e in self.exceptions}
+        cases = [
+            ("lambda-backend", "ApiPrimaryRestApiHealthGetMethod",
+             lambda p: p["Integration"].update(Type="HTTP_PROXY", Uri="https://backend.example.com/health"),
+             "a HTTP_PROXY integration, not Lambda"),
+            ("no-response-cache", "ApiPrimaryRestApiStage",
+             lambda p: p["MethodSettings"][0].update(CachingEnabled=True), "caches responses"),
+            ("oidc-issuer", "ApiPrimaryAuthorizerFunction",
+             lambda p: p["Environment"]["Variables"].update(ISSUER="https://cognito-idp.us-east-1.amazonaws.com/x"),
+             "the issuer is a Cognito user pool"),
+            ("authorizer-outside-vpc", "ProcessorPrimaryFunction", lambda p: p.pop("VpcConfig"),
+             "runs outside the VPC"),
+            ("health-route", "ApiPrimaryRestApiProxyAnyMethod", lambda p: p.update(AuthorizationType="NONE"),
+             "has no authorizer"),
+        ]
+        for ident, logical_id, change, problem in cases:
+            with self.subTest(exception=ident):
+                templates = json.loads(json.dumps(self.templates))
+                change(templates["payment-primary.template.json"]["Resources"][logical_id]["Properties"])
+                problems = PREMISES[ident](templates, entries[ident])
+                self.assertTrue(any(problem in p for p in problems), problems)
 
     def test_output_is_deterministic(self):
         self.assertEqual(run_nag(self.out), self.findings)

@@ -71,8 +71,9 @@ TERRAFORM_CREATION_ONLY = {
     # internal/service/route53/health_check.go
     "aws_route53_health_check": ["type", "request_interval", "measure_latency", "reference_name",
                                  "routing_control_arn"],
-    # internal/service/apigatewayv2/domain_name.go
-    "aws_apigatewayv2_domain_name": ["domain_name"],
+    # internal/service/apigateway/domain_name.go (the REST front door's custom domains;
+    # the certificate_* uploads paydrc does not use are ForceNew too)
+    "aws_api_gateway_domain_name": ["domain_name", "certificate_body", "certificate_chain", "certificate_private_key"],
     # internal/service/secretsmanager/secret.go: where the master secret and its replica live
     "aws_secretsmanager_secret": ["name", "name_prefix", "replica"],
 }
@@ -81,7 +82,7 @@ TERRAFORM_CREATION_ONLY = {
 # resource specifications cfn-lint ships (`createOnlyProperties`), read at run time.
 # Also kept: what detaches a member or resets its credentials without a replacement.
 CFN_PROTECTED = ("AWS::RDS::GlobalCluster", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance",
-                 "AWS::DynamoDB::GlobalTable", "AWS::ApiGatewayV2::DomainName", "AWS::SecretsManager::Secret")
+                 "AWS::DynamoDB::GlobalTable", "AWS::ApiGateway::DomainName", "AWS::SecretsManager::Secret")
 CFN_ALSO_KEPT = {"AWS::RDS::DBCluster": ["/properties/GlobalClusterIdentifier", "/properties/MasterUsername",
                                          "/properties/MasterUserPassword", "/properties/Engine"],
                  "AWS::SecretsManager::Secret": ["/properties/ReplicaRegions"]}

@@ -43,7 +43,8 @@ class FunctionZip(unittest.TestCase):
         r = subprocess.run([BIN, "specs/payment.pdr", "--target", "terraform", "-o", out], cwd=ROOT,
                            capture_output=True, timeout=120, env=dict(os.environ, SOURCE_DATE_EPOCH="1795478400"))
         self.assertEqual(r.returncode, 0, r.stderr)
-        archives = {"processor.zip": "lambda", "paydrc-secret-rotation.zip": "builtin/secret_rotation"}
+        archives = {"processor.zip": "lambda", "paydrc-secret-rotation.zip": "builtin/secret_rotation",
+                    "paydrc-jwt-authorizer.zip": "builtin/jwt_authorizer"}
         digests = {}
         for name, directory in archives.items():
             zip_path = os.path.join(out, name)
@@ -69,8 +70,10 @@ class FunctionZip(unittest.TestCase):
                 self.assertIn(name, archives)
                 self.assertEqual(fn["source_code_hash"], digests[name], name)
                 seen.append(name)
-        # the payment function in each region, one shared archive; one rotation function
-        self.assertEqual(sorted(seen), ["paydrc-secret-rotation.zip", "processor.zip", "processor.zip"])
+        # the payment function and the JWT authorizer in each region, one shared archive
+        # each; one rotation function
+        self.assertEqual(sorted(seen), ["paydrc-jwt-authorizer.zip", "paydrc-jwt-authorizer.zip",
+                                        "paydrc-secret-rotation.zip", "processor.zip", "processor.zip"])
 
 if __name__ == "__main__":
     sys.exit(unittest.main(verbosity=2))

@@ -12,7 +12,8 @@ namespace paydrc::policies::testing {
 namespace {
 
 TEST_CASE("the estimate bills the alarms the model holds") {
-  const LoadedSpec& ref = reference();
+  // The reference behind HTTP APIs (SEC-API-WAF's failing golden).
+  const LoadedSpec ref = load_spec("golden/policies/SEC-API-WAF/fail.pdr");
   const PriceTable prices = load_prices();
   const Estimate e = estimate_cost(ref.system(), ref.model, prices);
   auto it = std::find_if(e.items.begin(), e.items.end(), [](const LineItem& i) { return i.what == "CloudWatch alarms"; });
@@ -34,7 +35,8 @@ const LineItem* item(const Estimate& e, std::string_view prefix) {
 
 TEST_CASE("the estimate bills the keys, the front door and its firewall the model holds") {
   const PriceTable prices = load_prices();
-  const LoadedSpec& ref = reference();
+  // The reference behind HTTP APIs (SEC-API-WAF's failing golden).
+  const LoadedSpec ref = load_spec("golden/policies/SEC-API-WAF/fail.pdr");
   const Estimate http = estimate_cost(ref.system(), ref.model, prices);
   // KMS keys per region, counted in the model (data key and backup key).
   for (const ir::Region& r : ref.system().regions) {

@@ -46,7 +46,8 @@ class Sarif(unittest.TestCase):
         # domain) are suppressions, not failures.
         waived = [r for r in run["results"] if r.get("suppressions")]
         self.assertEqual(sorted(r["ruleId"] for r in waived),
-                         ["COST-NAT-SINGLE", "COST-NAT-SINGLE", "DR-ZONE-RESERVED"])
+                         ["COST-NAT-SINGLE", "COST-NAT-SINGLE", "DR-API-ACCOUNT-ROLE", "DR-API-ACCOUNT-ROLE",
+                          "DR-ZONE-RESERVED"])
 
     def test_findings_are_located(self):
         code, doc = sarif("golden/policies/DR-RTO/fail.pdr", "golden/policies/WAIVER-EXPIRED/fail.pdr")
