@@ -160,7 +160,22 @@ void emit_rest_api(Builder& b, const infra::RestApi& a) {
   dep["Properties"] = {{"RestApiId", json{{"Ref", api}}}, {"Description", "managed by paydrc"}};
   dep["DependsOn"] = methods;
   const std::string stage = api + "Stage";
-  b.resource(stage, "AWS::ApiGateway::Stage")["Properties"] = {
+  // Metrics, throttling and execution logs for every method. Execution logs at
+  // ERROR level without request or response data (no body, no header values: the
+  // access log says who and what), into the group created beforehand with the
+  // region's key and a retention.
+  json settings = {{"HttpMethod", "*"},
+                   {"ResourcePath", "/*"},
+                   {"MetricsEnabled", true},
+                   {"ThrottlingBurstLimit", a.throttle_burst},
+                   {"ThrottlingRateLimit", a.throttle_rate}};
+  if (!a.execution_log_group.empty()) {
+    settings["LoggingLevel"] = "ERROR";
+    settings["DataTraceEnabled"] = false;
+  }
+  json& stage_resource = b.resource(stage, "AWS::ApiGateway::Stage");
+  if (!a.execution_log_group.empty()) b.depends_on(stage_resource, Kind::LogGroup, a.execution_log_group);
+  stage_resource["Properties"] = {
       {"RestApiId", json{{"Ref", api}}},
       {"DeploymentId", json{{"Ref", deployment}}},
       {"StageName", a.stage},
@@ -168,14 +183,7 @@ void emit_rest_api(Builder& b, const infra::RestApi& a) {
       {"AccessLogSetting",
        {{"DestinationArn", b.ref(Kind::LogGroup, a.access_log_group, Attr::Arn)},
         {"Format", kRestApiAccessLogFormat}}},
-      // Metrics and throttling for every method. Execution logging is left off: it
-      // needs the account-wide API Gateway CloudWatch role, which one environment
-      // cannot own; the access logs carry who, what, when and the outcome.
-      {"MethodSettings", json::array({{{"HttpMethod", "*"},
-                                       {"ResourcePath", "/*"},
-                                       {"MetricsEnabled", true},
-                                       {"ThrottlingBurstLimit", a.throttle_burst},
-                                       {"ThrottlingRateLimit", a.throttle_rate}}})},
+      {"MethodSettings", json::array({settings})},
       {"Tags", b.name_tags(a.name)}};
   b.resource(api + "WebAclAssociation", "AWS::WAFv2::WebACLAssociation")["Properties"] = {
       {"ResourceArn", {{"Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${" + api +

@@ -169,17 +169,24 @@ void emit_rest_api(Document& doc, const infra::RestApi& a) {
        json::array({{{"destination_arn", Document::ref(Kind::LogGroup, a.access_log_group, Attr::Arn)},
                      {"format", kRestApiAccessLogFormat}}})},
       {"tags", Document::name_tag(a.name)}};
-  // Metrics and throttling for every method. Execution logging is left off: it
-  // needs the account-wide API Gateway CloudWatch role, which one environment
-  // cannot own; the access logs carry who, what, when and the outcome.
-  doc.resource("aws_api_gateway_method_settings", a.id, a.region) = {
-      {"provider", "aws." + a.region},
-      {"rest_api_id", api},
-      {"stage_name", "${aws_api_gateway_stage." + a.id + ".stage_name}"},
-      {"method_path", "*/*"},
-      {"settings", json::array({{{"metrics_enabled", true},
-                                 {"throttling_burst_limit", a.throttle_burst},
-                                 {"throttling_rate_limit", a.throttle_rate}}})}};
+  // Metrics, throttling and execution logs for every method. Execution logs at
+  // ERROR level without request or response data (no body, no header values: the
+  // access log says who and what), into the group created beforehand with the
+  // region's key and a retention.
+  json settings = {{"metrics_enabled", true},
+                   {"throttling_burst_limit", a.throttle_burst},
+                   {"throttling_rate_limit", a.throttle_rate}};
+  json& method_settings = doc.resource("aws_api_gateway_method_settings", a.id, a.region);
+  method_settings = {{"provider", "aws." + a.region},
+                     {"rest_api_id", api},
+                     {"stage_name", "${aws_api_gateway_stage." + a.id + ".stage_name}"},
+                     {"method_path", "*/*"}};
+  if (!a.execution_log_group.empty()) {
+    settings["logging_level"] = "ERROR";
+    settings["data_trace_enabled"] = false;
+    method_settings["depends_on"] = json::array({"aws_cloudwatch_log_group." + a.execution_log_group});
+  }
+  method_settings["settings"] = json::array({settings});
   doc.resource("aws_wafv2_web_acl_association", a.id, a.region) = {
       {"provider", "aws." + a.region},
       {"resource_arn", "${aws_api_gateway_stage." + a.id + ".arn}"},

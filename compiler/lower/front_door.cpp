@@ -238,6 +238,17 @@ void lower_rest_region(Context& cx, const ir::Failover& f, const ir::Region& reg
   api.routes.push_back({"ANY /{proxy+}", auth});
   api.routes.push_back({"GET " + f.health_check.path, infra::RouteAuth::None});
   api.access_log_group = access_log;
+
+  infra::LogGroup execution;
+  execution.id = id + "_execution";
+  execution.region = role;
+  execution.origin = waf_logs.origin;
+  execution.name = Text("API-Gateway-Execution-Logs_") + Text(Ref{Kind::RestApi, api.id, infra::Attr::Id}) +
+                   Text("/" + api.stage);
+  execution.retention_days = 365;
+  execution.key = Context::key_id(role);
+  m.log_groups.push_back(execution);
+  api.execution_log_group = execution.id;
   api.web_acl = acl.id;
   api.tracing = fn.tracing;
   m.rest_apis.push_back(api);

@@ -543,6 +543,11 @@ struct RestApi : Base {
   int authorizer_cache_seconds = 300;
   std::string stage = "live";
   std::string access_log_group;
+  // Execution logs at ERROR level, without request or response data: the group API
+  // Gateway writes them to, `API-Gateway-Execution-Logs_<api id>/<stage>`, created
+  // first with the region's key and a retention (API Gateway would create it with
+  // neither).
+  std::string execution_log_group;
   std::string web_acl;  // WebAcl id, associated with the stage
   bool tracing = true;
   int throttle_burst = 500;

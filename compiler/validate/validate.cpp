@@ -159,7 +159,17 @@ void check_name(const Named& n, const NameRule& rule, const Options& options, di
                   "use a longer block or system name");
     }
   }
-  if (std::optional<char> c = refused_character(rule, shown)) {
+  // A part AWS fills in (an API id, the account id) is letters and digits; only
+  // the parts paydrc writes can hold a character AWS refuses.
+  std::string written;
+  for (const infra::Text::Part& part : n.text.parts) {
+    if (const auto* s = std::get_if<std::string>(&part)) {
+      written += *s;
+    } else if (std::holds_alternative<infra::EnvSuffix>(part)) {
+      written += options.environment_suffix;
+    }
+  }
+  if (std::optional<char> c = refused_character(rule, written)) {
     sink.report(diag::Kind::AwsNameInvalid, where,
                 fmt::format("{} `{}` contains `{}`; AWS allows only {}", rule.what, shown, *c, allowed_text(rule)),
                 "rename the block so the name uses only those characters");

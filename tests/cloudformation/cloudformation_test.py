@@ -264,7 +264,7 @@ class Manifest(unittest.TestCase):
         # replication targets before the rule and the backup copy; the global
         # cluster before the reader; the secondary's front door before the DNS.
         for expected in ("SecondaryKeyArn", "PaymentsSecondaryEventBusArn", "DailySecondaryBackupVaultArn",
-                         "LedgerGlobalClusterId", "ApiSecondaryApiDomainTargetDomain"):
+                         "LedgerGlobalClusterId", "ApiSecondaryRestDomainTargetDomain"):
             self.assertIn(expected, outputs)
         order = [s["stage"] for s in manifest["stacks"]]
         self.assertEqual(order, ["foundation", "main", "regional", "failover"])
@@ -385,9 +385,9 @@ class SeedComponents(unittest.TestCase):
     def test_function_per_region_behind_a_regional_front_door(self):
         for t, region in ((self.primary, "primary"), (self.secondary, "secondary")):
             functions = resources(t, "AWS::Lambda::Function")
-            # the payment function; the primary (the writer's region) also runs the
-            # master secret's rotation
-            expected = {f"Processor{region.capitalize()}Function"}
+            # the payment function and the front door's JWT authorizer; the primary
+            # (the writer's region) also runs the master secret's rotation
+            expected = {f"Processor{region.capitalize()}Function", f"Api{region.capitalize()}AuthorizerFunction"}
             if region == "primary":
                 expected.add("LedgerMasterRotationFunction")
             self.assertEqual(set(functions), expected)
@@ -395,16 +395,26 @@ class SeedComponents(unittest.TestCase):
             self.assertEqual(fn["Properties"]["MemorySize"], 1024)
             self.assertNotIn(fn["Properties"]["Runtime"], ("python3.8", "python3.9", "python3.10", "python3.11"))
             self.assertIn("VpcConfig", fn["Properties"])
-            self.assertEqual(len(resources(t, "AWS::ApiGatewayV2::Api")), 1)
-            (_, domain), = resources(t, "AWS::ApiGatewayV2::DomainName").items()
-            self.assertEqual(domain["Properties"]["DomainNameConfigurations"][0]["EndpointType"], "REGIONAL")
+            (_, api), = resources(t, "AWS::ApiGateway::RestApi").items()
+            self.assertTrue(api["Properties"]["DisableExecuteApiEndpoint"])
+            self.assertEqual(api["Properties"]["EndpointConfiguration"]["Types"], ["REGIONAL"])
+            domains = resources(t, "AWS::ApiGateway::DomainName")
+            self.assertEqual(len(domains), 2)  # the failover name and the region's health name
+            for domain in domains.values():
+                self.assertEqual(domain["Properties"]["EndpointConfiguration"]["Types"], ["REGIONAL"])
+                self.assertEqual(domain["Properties"]["SecurityPolicy"], "TLS_1_2")
             self.assertEqual(len(resources(t, "AWS::CertificateManager::Certificate")), 1)
-            self.assertEqual(len(resources(t, "AWS::ApiGatewayV2::ApiMapping")), 1)
+            self.assertEqual(len(resources(t, "AWS::ApiGateway::BasePathMapping")), 2)
+            self.assertEqual(len(resources(t, "AWS::WAFv2::WebACLAssociation")), 1)
+            self.assertEqual(len(resources(t, "AWS::ApiGatewayV2::Api")), 0)
         self.assertEqual(self.count("AWS::Lambda::Url"), 0)
 
     def test_route53_failover_records_and_health_checks(self):
         records = resources(self.failover, "AWS::Route53::RecordSet")
-        self.assertEqual(sorted(r["Properties"]["Failover"] for r in records.values()), ["PRIMARY", "SECONDARY"])
+        failover = [r for r in records.values() if "Failover" in r["Properties"]]
+        self.assertEqual(sorted(r["Properties"]["Failover"] for r in failover), ["PRIMARY", "SECONDARY"])
+        # Beside them, each region's health name: a plain alias of that region's domain.
+        self.assertEqual(len(records) - len(failover), 2)
         for r in records.values():
             self.assertEqual(r["Properties"]["Type"], "A")
             self.assertIn("AliasTarget", r["Properties"])
@@ -420,8 +430,11 @@ class SeedComponents(unittest.TestCase):
             self.assertEqual(r["Properties"]["HostedZoneId"], {"Ref": "ApiZoneId"})
         for template in (self.primary, self.secondary):
             for c in resources(template, "AWS::CertificateManager::Certificate").values():
-                (option,) = c["Properties"]["DomainValidationOptions"]
-                self.assertEqual(option["HostedZoneId"], {"Ref": "ApiZoneId"})
+                # the failover name and the region's health name, both in the zone
+                options = c["Properties"]["DomainValidationOptions"]
+                self.assertEqual(len(options), 2)
+                for option in options:
+                    self.assertEqual(option["HostedZoneId"], {"Ref": "ApiZoneId"})
             self.assertEqual(template["Parameters"]["ApiZoneId"]["Type"], "AWS::Route53::HostedZone::Id")
             self.assertNotIn("Default", template["Parameters"]["ApiZoneId"])
         for path, node in walk(self.templates):
@@ -490,7 +503,7 @@ class SeedComponents(unittest.TestCase):
         # paydrc's own alarms: health checks (us-east-1) and each API's 5xx.
         metrics = sorted(a["Properties"].get("MetricName", "") for a in alarms.values())
         self.assertEqual(metrics.count("HealthCheckStatus"), 2)
-        self.assertEqual(metrics.count("5xx"), 2)
+        self.assertEqual(metrics.count("5XXError"), 2)
         self.assertEqual(metrics.count("ReplicationLatency"), 4)
 
     def test_ssm_parameters_and_keys(self):
@@ -621,7 +634,11 @@ class EnvironmentNames(unittest.TestCase):
             for logical, r in t.get("Resources", {}).items():
                 key = UNIQUE_NAMES.get(r["Type"])
                 if key and key in r.get("Properties", {}):
-                    found[f"{name}:{logical}"] = evaluate(r["Properties"][key], suffix, t.get("Conditions", {}))
+                    value = evaluate(r["Properties"][key], suffix, t.get("Conditions", {}))
+                    # A resource's own id (a REST API's) differs between environments.
+                    for other in t.get("Resources", {}):
+                        value = value.replace(f"<{other}>", f"<{other} of {suffix}>")
+                    found[f"{name}:{logical}"] = value
         return found
 
     def test_dev_and_prod_share_no_unique_name(self):
@@ -630,9 +647,11 @@ class EnvironmentNames(unittest.TestCase):
         self.assertGreater(len(dev), 40)
         self.assertEqual({k: v for k, v in dev.items() if prod[k] == v}, {}, "names both environments would claim")
         domains = {v for k, v in dev.items() if "ApiDomain" in k or "Certificate" in k or "Record" in k}
-        self.assertEqual(domains, {"api-dev.payments.example.com"})
+        self.assertEqual(domains, {"api-dev.payments.example.com", "api-us-east-1-dev.payments.example.com",
+                                   "api-us-west-2-dev.payments.example.com"})
         domains = {v for k, v in prod.items() if "ApiDomain" in k or "Certificate" in k or "Record" in k}
-        self.assertEqual(domains, {"api.payments.example.com"})
+        self.assertEqual(domains, {"api.payments.example.com", "api-us-east-1.payments.example.com",
+                                   "api-us-west-2.payments.example.com"})
 
     def test_created_zone_is_kept_once_created(self):
         manifest, templates = load(compiled("zone_created"))

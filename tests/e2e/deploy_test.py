@@ -444,6 +444,16 @@ class DeployToMotoTest(unittest.TestCase):
             stage = ag.get_stage(restApiId=api["id"], stageName="live")
             self.assertTrue(stage.get("accessLogSettings", {}).get("destinationArn"), f"{region}: access log")
             self.assertTrue(stage.get("tracingEnabled"), f"{region}: X-Ray")
+            # Execution logs: errors only, no request or response data, into the group
+            # API Gateway writes to, created first with the region's key and a retention.
+            settings = stage.get("methodSettings", {}).get("*/*", {})
+            self.assertEqual((settings.get("loggingLevel"), settings.get("dataTraceEnabled")), ("ERROR", False),
+                             f"{region}: method settings {settings}")
+            group = f"API-Gateway-Execution-Logs_{api['id']}/live"
+            [found] = [g for g in self.client("logs", region).describe_log_groups(
+                logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group]
+            self.assertEqual(found.get("retentionInDays"), 365, group)
+            self.assertTrue(found.get("kmsKeyId"), f"{group}: encrypted with the region's key")
             waf = self.client("wafv2", region)
             stage_arn = f"arn:aws:apigateway:{region}::/restapis/{api['id']}/stages/live"
             acl = waf.get_web_acl_for_resource(ResourceArn=stage_arn).get("WebACL")

@@ -266,7 +266,8 @@ class RegionIsolation(unittest.TestCase):
 NAME_KEYS = ("name", "name_prefix", "function_name", "identifier", "cluster_identifier",
              "global_cluster_identifier", "final_snapshot_identifier", "alarm_name", "dashboard_name",
              "bucket", "domain_name", "table_name", "queue_name", "topic_name", "role_name")
-NAMED_INSIDE_A_PARENT = {"aws_apigatewayv2_authorizer", "aws_apigatewayv2_stage"}
+NAMED_INSIDE_A_PARENT = {"aws_apigatewayv2_authorizer", "aws_apigatewayv2_stage", "aws_api_gateway_authorizer",
+                         "aws_api_gateway_request_validator"}
 
 
 @unittest.skipIf(shutil.which("terraform") is None,
@@ -334,12 +335,17 @@ class EnvironmentNames(unittest.TestCase):
             same = {a: dev[a] for a in dev if dev[a] == prod[a]}
             self.assertEqual(same, {}, "names both environments would claim")
             # The API: production on the plain name (the spec says so), dev on its own.
-            domain = "aws_apigatewayv2_domain_name.api_primary.domain_name"
+            domain = "aws_api_gateway_domain_name.api_primary.domain_name"
             self.assertEqual(prod[domain], "api.payments.example.com")
             self.assertEqual(dev[domain], "api-dev.payments.example.com")
-            for kind in ("aws_acm_certificate", "aws_apigatewayv2_domain_name"):
+            for kind in ("aws_acm_certificate", "aws_api_gateway_domain_name"):
                 for role in ("primary", "secondary"):
                     self.assertEqual(dev[f"{kind}.api_{role}.domain_name"], dev[domain])
+            # Each region's own health name, one label like the failover name.
+            for role, region in (("primary", "us-east-1"), ("secondary", "us-west-2")):
+                health = f"aws_api_gateway_domain_name.api_{role}_health.domain_name"
+                self.assertEqual(prod[health], f"api-{region}.payments.example.com")
+                self.assertEqual(dev[health], f"api-{region}-dev.payments.example.com")
             for role in ("primary", "secondary"):
                 self.assertEqual(dev[f"aws_route53_record.api_{role}.name"], dev[domain])
             # One artifact serves every environment: the prod build planned for dev
