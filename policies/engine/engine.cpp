@@ -85,6 +85,16 @@ void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, s
   std::vector<std::string> ids;
   for (const Rule& r : all_rules()) ids.emplace_back(r.info.id);
   for (const CustomRule& c : pack.custom_rules) ids.push_back(c.id);
+  // The governance rules' parameters, from the pack that enables them.
+  auto param = [&](const Rule& rule, const std::string& name, long long fallback) {
+    auto it = pack.rules.find(rule.info.id);
+    if (it == pack.rules.end()) return fallback;
+    auto p = it->second.params.find(name);
+    long long value = fallback;
+    if (p != it->second.params.end()) std::from_chars(p->second.data(), p->second.data() + p->second.size(), value);
+    return value;
+  };
+  const std::int64_t today_days = check::days_from_civil(today);
   for (const ir::Waiver& w : system.waivers) {
     if (find_rule(w.rule) == nullptr && find_custom_rule(pack.custom_rules, w.rule) == nullptr) {
       std::string hint = check::did_you_mean(w.rule, ids);
@@ -92,11 +102,42 @@ void apply_waivers(const ir::System& system, const Pack& pack, ir::Date today, s
             hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
       continue;
     }
+    const Rule* waived_rule = find_rule(w.rule);
+    auto setting = pack.rules.find(w.rule);
+    const bool locked_by_pack = setting != pack.rules.end() && setting->second.waivable == false;
+    if (locked_by_pack || (waived_rule != nullptr && waived_rule->info.category == Category::Waiver)) {
+      raise(rules::waiver_not_allowed(), w.origin.range,
+            locked_by_pack ? fmt::format("`{}` may not be waived: the packs mark it `waivable: false`", w.rule)
+                           : fmt::format("`{}` governs waivers and may not be waived itself", w.rule),
+            "fix what the rule finds; this waiver waives nothing");
+      continue;
+    }
     if (w.until < today) {
       raise(rules::waiver_expired(), w.origin.at("until"),
             fmt::format("waiver of `{}` expired on {}", w.rule, w.until.text()),
             "fix the finding, or renew the waiver with a new date and a reason that still holds");
       continue;
+    }
+    const std::int64_t days_left = check::days_from_civil(w.until) - today_days;
+    const long long max_days = param(rules::waiver_too_long(), "max_days", 365);
+    const long long warn_days = param(rules::waiver_expiring(), "warn_days", 30);
+    const long long min_chars = param(rules::waiver_reason(), "min_chars", 20);
+    if (days_left > max_days) {
+      raise(rules::waiver_too_long(), w.origin.at("until"),
+            fmt::format("waiver of `{}` runs until {}, {} days from today; the packs allow at most {}", w.rule,
+                        w.until.text(), days_left, max_days),
+            fmt::format("set `until` to {} days or fewer from today, and review it then", max_days));
+    } else if (days_left <= warn_days) {
+      raise(rules::waiver_expiring(), w.origin.at("until"),
+            fmt::format("waiver of `{}` expires on {}, in {} day{}", w.rule, w.until.text(), days_left,
+                        days_left == 1 ? "" : "s"),
+            "fix the finding before then, or renew the waiver with a reason that still holds");
+    }
+    if (static_cast<long long>(w.reason.size()) < min_chars) {
+      raise(rules::waiver_reason(), w.origin.at("reason"),
+            fmt::format("the reason for waiving `{}` is {} characters; the packs ask for at least {}", w.rule,
+                        w.reason.size(), min_chars),
+            "say which risk is accepted and why it is acceptable here, in a sentence a reviewer can check");
     }
     // A waiver limited to other environments does not apply here: the
     // finding stays, and the waiver is not unused either.

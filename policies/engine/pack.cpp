@@ -104,7 +104,7 @@ class PackParser {
               hint.empty() ? "`paydrc rules` lists the rule ids" : hint);
         continue;
       }
-      RuleSetting setting{rule != nullptr ? rule->info.default_severity : custom->severity, {}};
+      RuleSetting setting{rule != nullptr ? rule->info.default_severity : custom->severity, {}, std::nullopt};
       const YAML::Node& body = item.second;
       if (body.IsNull()) {
         pack.rules[id] = setting;
@@ -134,8 +134,14 @@ class PackParser {
             }
             setting.params[p.first.Scalar()] = p.second.Scalar();
           }
+        } else if (key == "waivable") {
+          bool value = true;
+          if (!s.second.IsScalar() || !YAML::convert<bool>::decode(s.second, value))
+            error(s.second, "`waivable` is `true` or `false`");
+          else
+            setting.waivable = value;
         } else {
-          error(s.first, fmt::format("unknown setting `{}`", key), "settings: `severity`, `params`");
+          error(s.first, fmt::format("unknown setting `{}`", key), "settings: `severity`, `params`, `waivable`");
         }
       }
       pack.rules[id] = setting;
@@ -158,7 +164,7 @@ class PackParser {
         parse_custom_rules(custom, pack.name, owner, [&](const YAML::Node& at, std::string message, std::string hint) {
           error(at, std::move(message), std::move(hint));
         });
-    for (const CustomRule& c : pack.custom_rules) pack.rules[c.id] = RuleSetting{c.severity, {}};
+    for (const CustomRule& c : pack.custom_rules) pack.rules[c.id] = RuleSetting{c.severity, {}, std::nullopt};
   }
 
   const CustomRule* known_custom_rule(const Pack& pack, std::string_view id) const {
@@ -243,6 +249,7 @@ LoadedPacks load_packs(const std::vector<std::string>& names, SourceRange names_
       } else {
         it->second.severity = setting.severity;
         for (auto& [k, v] : setting.params) it->second.params[k] = v;
+        if (setting.waivable) it->second.waivable = setting.waivable;
       }
     }
     out.names.push_back(pack->name);

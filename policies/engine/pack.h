@@ -18,6 +18,9 @@ namespace paydrc::policies {
 struct RuleSetting {
   diag::Severity severity;
   Params params;
+  // `waivable: false`: a spec may not waive the rule (WAIVER-NOT-ALLOWED); a later
+  // pack that says nothing keeps what an earlier one said.
+  std::optional<bool> waivable;
 };
 
 struct Pack {

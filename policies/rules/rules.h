@@ -51,6 +51,10 @@ const Rule& sec_health_check_https();
 // Waivers (raised by the engine)
 const Rule& waiver_expired();
 const Rule& waiver_unused();
+const Rule& waiver_not_allowed();
+const Rule& waiver_too_long();
+const Rule& waiver_expiring();
+const Rule& waiver_reason();
 const Rule& waiver_unknown_rule();
 
 }  // namespace paydrc::policies::rules

@@ -51,6 +51,10 @@ const std::vector<Rule>& all_rules() {
              rules::sec_health_check_https,
              rules::waiver_expired,
              rules::waiver_unused,
+             rules::waiver_not_allowed,
+             rules::waiver_too_long,
+             rules::waiver_expiring,
+             rules::waiver_reason,
              rules::waiver_unknown_rule,
          }) {
       t.push_back(rule());

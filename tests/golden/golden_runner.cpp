@@ -158,6 +158,10 @@ struct PolicyRun {
   bool front_end_ok = false;
 };
 
+// The day policy goldens are judged on, so a waiver's expiry or a runtime's
+// deprecation window gives the same bytes on any day (`paydrc check` uses today).
+constexpr ir::Date kPolicyGoldenToday{2026, 12, 1};
+
 PolicyRun run_policy_case(const std::string& rel) {
   PolicyRun out;
   frontend::Loaded loaded = frontend::load(rel);
@@ -169,7 +173,7 @@ PolicyRun run_policy_case(const std::string& rel) {
     // As `paydrc check` does: every environment judged, findings merged.
     out.front_end_ok = true;
     diag::Sink pack_sink(rel);
-    policies::RunOptions options{fs::path(rel).parent_path().string(), check::today_utc(), {}};
+    policies::RunOptions options{fs::path(rel).parent_path().string(), kPolicyGoldenToday, {}};
     report = policies::run_each(loaded.systems, options, pack_sink);
     for (const auto& src : report.pack_sources) files[src->path()] = src.get();
     for (const auto& d : pack_sink.diagnostics()) shown.push_back(d);
